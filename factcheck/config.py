@@ -1,0 +1,165 @@
+"""config.yaml: site settings and the desk's verdict scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Location
+from .fields import Codes, FieldSpec, read_record
+from .sources import read_text
+from .yamlsource import parse
+
+_CONFIG = Codes(schema="config", unknown="config")
+
+VERDICT_FIELDS = (
+    FieldSpec("key", "id", True, "the verdict's id, used in entries and URLs"),
+    FieldSpec("label", "string", True, "the verdict as readers see it"),
+    FieldSpec("description", "markdown", True, "what the verdict means, for the methodology page"),
+    FieldSpec("rating", "number", True, "the ClaimReview ratingValue"),
+)
+CONFIG_FIELDS = (
+    FieldSpec("title", "string", True, "the site's name"),
+    FieldSpec("description", "string", False, "one or two sentences about the site"),
+    FieldSpec("base_url", "url", True, "absolute URL of the published site, ending in '/'"),
+    FieldSpec("language", "string", False, "the site's language, a BCP 47 tag such as 'en'"),
+    FieldSpec(
+        "publisher",
+        "map",
+        True,
+        "the fact-checking organisation",
+        fields=(
+            FieldSpec("name", "string", True, "the organisation's name"),
+            FieldSpec("url", "url", False, "its home page"),
+            FieldSpec("logo", "url", False, "absolute URL of its logo"),
+        ),
+    ),
+    FieldSpec(
+        "paths",
+        "map",
+        False,
+        "where content, templates and output live, relative to config.yaml",
+        fields=tuple(
+            FieldSpec(name, "string", False, f"the {name} folder")
+            for name in ("articles", "checks", "templates", "output")
+        ),
+    ),
+    FieldSpec("verdicts", "maps", True, "the verdict scale, best first", fields=VERDICT_FIELDS, min_items=1),
+)
+DEFAULT_PATHS = {
+    "articles": "content/articles",
+    "checks": "content/checks",
+    "templates": "templates",
+    "output": "site",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    key: str
+    label: str
+    description: str
+    rating: float
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str | None = None
+    logo: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the config file; every relative path is against its folder
+    title: str
+    description: str
+    base_url: str
+    language: str
+    publisher: Publisher
+    verdicts: tuple[Verdict, ...]
+    articles_dir: Path
+    checks_dir: Path
+    templates_dir: Path
+    output_dir: Path
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def verdict(self, key: str) -> Verdict | None:
+        return next((v for v in self.verdicts if v.key == key), None)
+
+    @property
+    def best_rating(self) -> float:
+        return max(v.rating for v in self.verdicts)
+
+    @property
+    def worst_rating(self) -> float:
+        return min(v.rating for v in self.verdicts)
+
+
+def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
+    """Read and check config.yaml. Any problem here is a `config` error."""
+    shown = path.name
+    if not path.is_file():
+        return None, [
+            Diagnostic(
+                "config", f"config file not found: {path}", hint="run from the site's folder or pass --config PATH"
+            )
+        ]
+    text, diagnostics = read_text(path, shown)
+    if text is None:
+        return None, [_as_config(d) for d in diagnostics]
+    node, diagnostics = parse(text, shown)
+    diagnostics = [_as_config(d) for d in diagnostics]
+    if node is None:
+        if not diagnostics:
+            diagnostics.append(Diagnostic.at(Location(shown, 1, 1), "config", "config.yaml is empty"))
+        return None, diagnostics
+    record = read_record(node, CONFIG_FIELDS, diagnostics, _CONFIG, what="config.yaml")
+    if record is None or diagnostics:
+        return None, diagnostics
+
+    verdicts = []
+    seen: dict[str, Location | None] = {}
+    for item in record.values["verdicts"]:
+        key = item.values["key"]
+        if key in seen:
+            diagnostics.append(Diagnostic.at(item.locs["key"], "config", f"verdict '{key}' is defined twice"))
+            continue
+        seen[key] = item.locs["key"]
+        verdicts.append(Verdict(key, item.values["label"], item.values["description"], item.values["rating"]))
+    base_url = record.values["base_url"]
+    if not base_url.endswith("/"):
+        diagnostics.append(
+            Diagnostic.at(
+                record.locs["base_url"], "config", "base_url must end with '/'", hint=f"base_url: {base_url}/"
+            )
+        )
+    if diagnostics:
+        return None, diagnostics
+
+    paths = DEFAULT_PATHS | (record.values["paths"].values if "paths" in record.values else {})
+    publisher = record.values["publisher"].values
+    root = path.parent
+    config = Config(
+        path=path,
+        title=record.values["title"],
+        description=record.get("description", ""),
+        base_url=base_url,
+        language=record.get("language", "en"),
+        publisher=Publisher(publisher["name"], publisher.get("url"), publisher.get("logo")),
+        verdicts=tuple(verdicts),
+        articles_dir=root / paths["articles"],
+        checks_dir=root / paths["checks"],
+        templates_dir=root / paths["templates"],
+        output_dir=root / paths["output"],
+    )
+    return config, []
+
+
+def _as_config(d: Diagnostic) -> Diagnostic:
+    from dataclasses import replace
+
+    return replace(d, code="config")

@@ -1,0 +1,150 @@
+"""The corpus: archived articles, each a body with optional front matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Location
+from .fields import FieldSpec, read_record
+from .normalize import NormalizedText, normalize
+from .sources import SourceFile, discover, read_text
+from .yamlsource import parse
+
+ARTICLE_FIELDS = (
+    FieldSpec("title", "string", False, "the headline; defaults to the body's first non-empty line"),
+    FieldSpec("publisher", "string", False, "the outlet that published it"),
+    FieldSpec("url", "url", False, "where it was published"),
+    FieldSpec("published", "date", False, "when it was published"),
+    FieldSpec("language", "string", False, "its language, a BCP 47 tag such as 'en'"),
+    FieldSpec("license", "string", False, "the licence it was archived under"),
+    FieldSpec("sha256", "sha256", False, "hex SHA-256 of the body's UTF-8 bytes; guards against silent edits"),
+)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    path: str  # as diagnostics show it
+    body: str
+    body_line: int  # the file line on which the body starts
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+    license: str | None = None
+    sha256: str | None = None
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        return normalize(self.body)
+
+    def line_of(self, offset: int) -> int:
+        """The file line holding a body offset."""
+        return self.body_line + self.body.count("\n", 0, offset)
+
+    def location(self, offset: int) -> Location:
+        line_start = self.body.rfind("\n", 0, offset) + 1
+        return Location(self.path, self.line_of(offset), offset - line_start + 1)
+
+
+def load_corpus(folder: Path, root: Path) -> tuple[dict[str, Article], list[Diagnostic]]:
+    files, diagnostics = discover(folder, root, (".txt",), "article")
+    articles: dict[str, Article] = {}
+    for source in files:
+        article = load_article(source, diagnostics)
+        if article is not None:
+            articles[article.id] = article
+    return articles, diagnostics
+
+
+def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article | None:
+    text, problems = read_text(source.path, source.shown)
+    diagnostics.extend(problems)
+    if text is None:
+        return None
+    front, body, body_line, problem = split_front_matter(text)
+    if problem:
+        diagnostics.append(
+            Diagnostic.at(
+                Location(source.shown, 1, 1),
+                "yaml-syntax",
+                problem,
+                hint="close the front matter with a line holding only '---'",
+            )
+        )
+        return None
+    meta: dict = {}
+    locs: dict[str, Location] = {}
+    if front is not None and front.strip():
+        node, problems = parse(front, source.shown, line_offset=1)
+        diagnostics.extend(problems)
+        if node is not None:
+            record = read_record(node, ARTICLE_FIELDS, diagnostics, what="article front matter")
+            if record is not None:
+                meta, locs = record.values, record.locs
+    digest = meta.get("sha256")
+    if digest is not None:
+        actual = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        if actual != digest:
+            diagnostics.append(
+                Diagnostic.at(
+                    locs["sha256"],
+                    "article-hash-mismatch",
+                    f"the body of article '{source.id}' no longer matches its sha256",
+                    hint=f"the body now hashes to {actual}; archived text must not change: restore it, "
+                    "or archive the new version as a new article",
+                )
+            )
+    elif "sha256" not in locs:
+        diagnostics.append(
+            Diagnostic.at(
+                Location(source.shown, 1, 1),
+                "article-unpinned",
+                f"article '{source.id}' has no sha256, so a silent edit would go unnoticed",
+                hint=f"add to its front matter: sha256: {hashlib.sha256(body.encode('utf-8')).hexdigest()}",
+                severity="warning",
+            )
+        )
+    title = meta.get("title") or _first_line(body) or source.id
+    return Article(
+        id=source.id,
+        path=source.shown,
+        body=body,
+        body_line=body_line,
+        title=title,
+        publisher=meta.get("publisher"),
+        url=meta.get("url"),
+        published=meta.get("published"),
+        language=meta.get("language"),
+        license=meta.get("license"),
+        sha256=digest,
+    )
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int, str | None]:
+    """(front matter or None, body, file line of the body, problem or None)."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+        return None, text, 1, None
+    lines = _LINE.finditer(text)
+    next(lines)
+    for number, m in enumerate(lines, start=2):
+        if not m.group():
+            break
+        if m.group().rstrip("\r\n") == "---":
+            opening_end = text.index("\n") + 1
+            return text[opening_end : m.start()], text[m.end() :], number + 1, None
+    return None, text, 1, "front matter opened on line 1 is never closed"
+
+
+def _first_line(body: str) -> str:
+    for line in body.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""

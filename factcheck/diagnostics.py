@@ -1,0 +1,254 @@
+"""Diagnostics are data: collected across a whole run, printed by one formatter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+# Every code a run can report, with what it means: the SARIF rules and the
+# README's table are made from this.
+CODES: dict[str, str] = {
+    "config": "config.yaml missing, unreadable or invalid",
+    "encoding": "a file that is not valid UTF-8",
+    "yaml-syntax": "a file that does not parse as YAML, or uses a tag that constructs objects",
+    "duplicate-key": "a mapping key given twice",
+    "schema": "a required field missing, or a value of the wrong type or form",
+    "unknown-field": "a key the format does not have",
+    "invalid-id": "a file name that is not a valid id",
+    "duplicate-id": "two files that give the same id",
+    "unknown-article": "a citation's article is not in the corpus",
+    "unknown-verdict": "a verdict not in config.yaml",
+    "quote-not-found": "a quote that does not occur in its article",
+    "quote-ambiguous": "a quote that occurs more than once, not told apart by prefix or suffix",
+    "article-hash-mismatch": "an article body that no longer matches its sha256",
+    "output": "the site could not be written",
+    "article-unpinned": "(warning) an article with no sha256",
+    "date-order": "(warning) dates of an entry out of order",
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file; `line` and `column` are 1-based."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+    end_line: int | None = None
+    end_column: int | None = None
+
+    @classmethod
+    def at(
+        cls,
+        where: Location | None,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> Diagnostic:
+        if where is None:
+            return cls(code, message, hint=hint, severity=severity)
+        return cls(
+            code,
+            message,
+            file=where.file,
+            line=where.line,
+            column=where.column,
+            hint=hint,
+            severity=severity,
+            end_line=where.end_line,
+            end_column=where.end_column,
+        )
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code)
+
+
+def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """What `--strict` does: every warning becomes an error."""
+    return [replace(d, severity="error") for d in diagnostics]
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+# --- formatters -------------------------------------------------------------
+
+
+def format_text(diagnostics: Sequence[Diagnostic], root: Path, color: bool = False) -> str:
+    """Compiler-style report: location, message, the source line with a caret, help."""
+    lines_cache: dict[str, list[str] | None] = {}
+    out: list[str] = []
+    for d in diagnostics:
+        label = _paint(f"{d.severity}[{d.code}]", "31;1" if d.is_error else "33;1", color)
+        where = _location(d)
+        out.append(f"{where}: {label}: {d.message}" if where else f"{label}: {d.message}")
+        source = _source_line(root, d, lines_cache)
+        if source is not None and d.line is not None:
+            gutter = " " * len(str(d.line))
+            caret_at = _display_width(source[: max((d.column or 1) - 1, 0)])
+            out.append(f"{gutter} |")
+            out.append(f"{d.line} | {source}")
+            out.append(f"{gutter} | {' ' * caret_at}{_paint('^', '31;1' if d.is_error else '33;1', color)}")
+        if d.hint:
+            out.append(f"  {_paint('help', '36;1', color)}: {d.hint}")
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if diagnostics:
+        out.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    return "\n".join(out)
+
+
+def format_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands, escaped as @actions/core escapes them."""
+    out = []
+    for d in diagnostics:
+        props = []
+        if d.file:
+            props.append(("file", d.file))
+            if d.line is not None:
+                props.append(("line", str(d.line)))
+                if d.end_line is not None:
+                    props.append(("endLine", str(d.end_line)))
+            if d.column is not None:
+                props.append(("col", str(d.column)))
+                if d.end_column is not None:
+                    props.append(("endColumn", str(d.end_column)))
+        props.append(("title", d.code))
+        prop_text = ",".join(f"{k}={_escape_property(v)}" for k, v in props)
+        message = d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"
+        out.append(f"::{d.severity} {prop_text}::{_escape_data(message)}")
+    return "\n".join(out)
+
+
+def format_json(
+    diagnostics: Sequence[Diagnostic],
+    citations: Sequence[dict[str, object]],
+    stats: dict[str, int],
+) -> str:
+    errors = [_as_json(d) for d in diagnostics if d.is_error]
+    warnings = [_as_json(d) for d in diagnostics if not d.is_error]
+    document = {
+        "ok": not errors,
+        "errors": errors,
+        "warnings": warnings,
+        "citations": list(citations),
+        "stats": stats,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str) -> str:
+    """SARIF 2.1.0, one rule per code, for code scanning tools."""
+    rules = [{"id": code, "shortDescription": {"text": text}} for code, text in CODES.items()]
+    index = {code: i for i, code in enumerate(CODES)}
+    results = []
+    for d in diagnostics:
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": d.severity,
+            "message": {"text": d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"},
+        }
+        if d.file:
+            region = {
+                k: v
+                for k, v in (
+                    ("startLine", d.line),
+                    ("startColumn", d.column),
+                    ("endLine", d.end_line),
+                    ("endColumn", d.end_column),
+                )
+                if v is not None
+            }
+            location: dict[str, object] = {"artifactLocation": {"uri": d.file, "uriBaseId": "SRCROOT"}}
+            if region:
+                location["region"] = region
+            result["locations"] = [{"physicalLocation": location}]
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "factcheck", "version": tool_version, "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _as_json(d: Diagnostic) -> dict[str, object]:
+    fields = asdict(d)
+    del fields["severity"]
+    return {k: fields[k] for k in ("code", "file", "line", "column", "message", "hint")}
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _location(d: Diagnostic) -> str:
+    if not d.file:
+        return ""
+    if d.line is None:
+        return d.file
+    return f"{d.file}:{d.line}:{d.column or 1}"
+
+
+def _source_line(root: Path, d: Diagnostic, cache: dict[str, list[str] | None]) -> str | None:
+    if not d.file or d.line is None:
+        return None
+    if d.file not in cache:
+        try:
+            text = (root / d.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            cache[d.file] = None
+        else:
+            cache[d.file] = text.splitlines()
+    lines = cache[d.file]
+    if lines is None or not 1 <= d.line <= len(lines):
+        return None
+    return lines[d.line - 1].replace("\t", " ")
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _paint(text: str, sgr: str, color: bool) -> str:
+    return f"\x1b[{sgr}m{text}\x1b[0m" if color else text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

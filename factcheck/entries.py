@@ -1,0 +1,224 @@
+"""Fact-check entries: one YAML file each, read into frozen records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Location
+from .fields import FieldSpec, Record, read_record
+from .hints import did_you_mean
+from .match import elision_parts
+from .sources import SourceFile, discover, read_text
+from .yamlsource import parse
+
+STANCES = ("claim", "supports", "contradicts", "context")
+
+CITATION_FIELDS = (
+    FieldSpec("article", "string", True, "the id of an article in the corpus (its file name without .txt)"),
+    FieldSpec("quote", "string", True, "the cited span, exactly as the article has it; [...] marks text left out"),
+    FieldSpec("prefix", "string", False, "text right before the quote, to pick one occurrence"),
+    FieldSpec("suffix", "string", False, "text right after the quote, to pick one occurrence"),
+    FieldSpec("stance", "choice", False, "what this span does for the verdict (default: context)", choices=STANCES),
+    FieldSpec("note", "markdown", False, "the editor's comment on this source (Markdown)"),
+)
+CORRECTION_FIELDS = (
+    FieldSpec("date", "date", True, "when the correction was made (YYYY-MM-DD)"),
+    FieldSpec("note", "markdown", True, "what was corrected (Markdown)"),
+)
+ENTRY_FIELDS = (
+    FieldSpec("claim", "string", True, "the claim being checked, as stated"),
+    FieldSpec("claimant", "string", True, "who made the claim"),
+    FieldSpec("claim_date", "date", False, "when the claim was made (YYYY-MM-DD)"),
+    FieldSpec("verdict", "string", True, "a verdict key from config.yaml"),
+    FieldSpec("summary", "markdown", True, "the reasoning, shown to readers (Markdown)"),
+    FieldSpec("published", "date", True, "when this check was published (YYYY-MM-DD)"),
+    FieldSpec("updated", "date", False, "the last substantive update (YYYY-MM-DD)"),
+    FieldSpec("author", "string", False, "who wrote the check"),
+    FieldSpec("tags", "strings", False, "topics"),
+    FieldSpec("corrections", "maps", False, "public corrections log, newest last", fields=CORRECTION_FIELDS),
+    FieldSpec("citations", "maps", True, "the evidence: at least one citation", fields=CITATION_FIELDS, min_items=1),
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    index: int  # 0-based position in the entry's list
+    article: str
+    quote: str
+    prefix: str | None
+    suffix: str | None
+    stance: str
+    note: str | None
+    article_loc: Location
+    quote_loc: Location
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    path: str  # as diagnostics show it
+    claim: str
+    claimant: str
+    verdict: str
+    summary: str
+    published: dt.date
+    citations: tuple[Citation, ...]
+    claim_date: dt.date | None = None
+    updated: dt.date | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entries:
+    """What the entries folder holds.
+
+    `checks` has only the entries without errors; `citations` has the
+    well-formed citations of every entry, so that a broken field in one
+    place does not hide a broken quote in another.
+    """
+
+    checks: dict[str, Check]
+    citations: dict[str, tuple[Citation, ...]]
+
+
+def load_checks(folder: Path, root: Path, verdicts: Sequence[str]) -> tuple[Entries, list[Diagnostic]]:
+    files, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
+    checks: dict[str, Check] = {}
+    citations: dict[str, tuple[Citation, ...]] = {}
+    for source in files:
+        check, cited = load_check(source, verdicts, diagnostics)
+        citations[source.id] = cited
+        if check is not None:
+            checks[check.id] = check
+    return Entries(checks, citations), diagnostics
+
+
+def load_check(
+    source: SourceFile, verdicts: Sequence[str], diagnostics: list[Diagnostic]
+) -> tuple[Check | None, tuple[Citation, ...]]:
+    """Read one entry. Every problem is reported; an entry with any error
+    gives no Check, but its well-formed citations are still returned."""
+    before = len(diagnostics)
+    text, problems = read_text(source.path, source.shown)
+    diagnostics.extend(problems)
+    if text is None:
+        return None, ()
+    node, problems = parse(text, source.shown)
+    diagnostics.extend(problems)
+    if node is None:
+        if not problems:
+            diagnostics.append(
+                Diagnostic.at(
+                    Location(source.shown, 1, 1),
+                    "schema",
+                    "the entry is empty",
+                    hint="run `python build.py new ID` for a template",
+                )
+            )
+        return None, ()
+    record = read_record(node, ENTRY_FIELDS, diagnostics)
+    if record is None:
+        return None, ()
+    citations = _citations(record, diagnostics)
+    _check_verdict(record, verdicts, diagnostics)
+    _check_dates(record, diagnostics)
+    if any(d.is_error for d in diagnostics[before:]):
+        return None, citations
+    v = record.values
+    check = Check(
+        id=source.id,
+        path=source.shown,
+        claim=v["claim"],
+        claimant=v["claimant"],
+        verdict=v["verdict"],
+        summary=v["summary"],
+        published=v["published"],
+        citations=citations,
+        claim_date=v.get("claim_date"),
+        updated=v.get("updated"),
+        author=v.get("author"),
+        tags=v.get("tags", ()),
+        corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
+    )
+    return check, citations
+
+
+def _check_verdict(record: Record, verdicts: Sequence[str], diagnostics: list[Diagnostic]) -> None:
+    verdict = record.get("verdict")
+    if verdict is None or verdict in verdicts:
+        return
+    meant = did_you_mean(verdict, verdicts)
+    hint = f"did you mean '{meant}'?" if meant else "the verdicts in config.yaml are: " + ", ".join(verdicts)
+    diagnostics.append(
+        Diagnostic.at(
+            record.locs["verdict"], "unknown-verdict", f"verdict '{verdict}' is not in config.yaml", hint=hint
+        )
+    )
+
+
+def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation, ...]:
+    citations = []
+    for index, item in enumerate(record.get("citations", ())):
+        if item is None or not {"article", "quote"} <= item.values.keys():
+            continue
+        quote = item.values["quote"]
+        parts = elision_parts(quote)
+        if len(parts) > 1 and not all(parts):
+            diagnostics.append(
+                Diagnostic.at(
+                    item.locs["quote"],
+                    "schema",
+                    "an elision marker [...] must stand between two parts of the quote",
+                    hint="remove the [...] at the start or end; a quote may begin and end anywhere",
+                )
+            )
+            continue
+        citations.append(
+            Citation(
+                index=index,
+                article=item.values["article"],
+                quote=quote,
+                prefix=item.values.get("prefix"),
+                suffix=item.values.get("suffix"),
+                stance=item.values.get("stance", "context"),
+                note=item.values.get("note"),
+                article_loc=item.locs["article"],
+                quote_loc=item.locs["quote"],
+            )
+        )
+    return tuple(citations)
+
+
+def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
+    published = record.get("published")
+    updated = record.get("updated")
+    claim_date = record.get("claim_date")
+    if published and updated and updated < published:
+        diagnostics.append(
+            Diagnostic.at(
+                record.locs["updated"],
+                "date-order",
+                f"'updated' ({updated}) is before 'published' ({published})",
+                severity="warning",
+            )
+        )
+    if published and claim_date and claim_date > published:
+        diagnostics.append(
+            Diagnostic.at(
+                record.locs["claim_date"],
+                "date-order",
+                f"'claim_date' ({claim_date}) is after 'published' ({published})",
+                severity="warning",
+            )
+        )

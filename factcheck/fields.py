@@ -1,0 +1,178 @@
+"""Declared formats, and one reader that checks YAML nodes against them.
+
+The same declarations produce the JSON Schema that editors' tools use
+(`schema.py`), so the loader and the schema cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostic, Location
+from .hints import did_you_mean
+from .yamlsource import Node, describe
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+ID_RE = re.compile(ID_PATTERN)
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+URL_RE = re.compile(r"^https?://[^\s/]+[^\s]*$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # string | markdown | date | id | url | sha256 | number | strings | choice | map | maps
+    required: bool
+    description: str
+    choices: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()  # for map and maps
+    min_items: int = 0  # for maps
+
+
+@dataclass(frozen=True)
+class Codes:
+    """Which diagnostic codes a format's problems carry."""
+
+    schema: str = "schema"
+    unknown: str = "unknown-field"
+
+
+@dataclass
+class Record:
+    """Values read from one mapping, with where each stands."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    locs: dict[str, Location] = field(default_factory=dict)
+    loc: Location | None = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+def read_record(
+    node: Node,
+    specs: Sequence[FieldSpec],
+    diagnostics: list[Diagnostic],
+    codes: Codes = Codes(),
+    what: str = "entry",
+) -> Record | None:
+    """Check a mapping node against specs. Problems go to `diagnostics`;
+    a field with a problem is left out of the record."""
+    if node.kind != "map":
+        diagnostics.append(
+            Diagnostic.at(node.loc, codes.schema, f"{what} must be a mapping of fields, not {describe(node)}")
+        )
+        return None
+    record = Record(loc=node.loc)
+    by_name = {s.name: s for s in specs}
+    given: dict = node.value  # type: ignore[assignment]
+    for key, fld in given.items():
+        spec = by_name.get(key)
+        if spec is None:
+            meant = did_you_mean(key, by_name)
+            hint = f"did you mean '{meant}'?" if meant else "known fields: " + ", ".join(by_name)
+            diagnostics.append(Diagnostic.at(fld.key_loc, codes.unknown, f"unknown field '{key}' in {what}", hint=hint))
+            continue
+        record.locs[key] = fld.node.loc
+        value = _read_value(fld.node, spec, diagnostics, codes)
+        if value is not _INVALID:
+            record.values[key] = value
+    for spec in specs:
+        if spec.required and spec.name not in given:
+            start = Location(node.loc.file, node.loc.line, node.loc.column)
+            diagnostics.append(
+                Diagnostic.at(
+                    start,
+                    codes.schema,
+                    f"{what} is missing the required field '{spec.name}'",
+                    hint=f"{spec.name}: {spec.description}",
+                )
+            )
+    return record
+
+
+_INVALID = object()
+
+
+def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], codes: Codes) -> Any:
+    def fail(message: str, hint: str | None = None) -> object:
+        diagnostics.append(Diagnostic.at(node.loc, codes.schema, message, hint=hint))
+        return _INVALID
+
+    name = spec.name
+    if spec.type in ("string", "markdown", "id", "url", "sha256", "choice"):
+        if node.kind != "str":
+            return fail(f"'{name}' must be a string, not {describe(node)}", _quote_hint(node))
+        text: str = node.value  # type: ignore[assignment]
+        if not text.strip():
+            return fail(f"'{name}' is empty")
+        if spec.type == "id" and not ID_RE.match(text):
+            return fail(f"'{name}' is not a valid id: '{text}'", "ids are lowercase letters, digits and '-'")
+        if spec.type == "url" and not URL_RE.match(text):
+            return fail(f"'{name}' is not an absolute http(s) URL: '{text}'")
+        if spec.type == "sha256" and not SHA256_RE.match(text):
+            return fail(f"'{name}' is not a SHA-256 hex digest", "64 lowercase hexadecimal characters")
+        if spec.type == "choice" and text not in spec.choices:
+            meant = did_you_mean(text, spec.choices)
+            hint = f"did you mean '{meant}'?" if meant else None
+            return fail(f"'{name}' must be one of {', '.join(spec.choices)}; got '{text}'", hint)
+        return text
+    if spec.type == "date":
+        if node.kind == "date":
+            return node.value
+        if node.kind == "str":
+            try:
+                return dt.date.fromisoformat(node.value)  # type: ignore[arg-type]
+            except ValueError:
+                pass
+        if node.kind == "datetime":
+            return fail(f"'{name}' must be a date without a time", "write it as YYYY-MM-DD")
+        return fail(f"'{name}' is not a valid date: {_shown_value(node)}", "write dates as YYYY-MM-DD, e.g. 2016-12-05")
+    if spec.type == "number":
+        if node.kind not in ("int", "float"):
+            return fail(f"'{name}' must be a number, not {describe(node)}")
+        return node.value
+    if spec.type == "strings":
+        if node.kind != "seq":
+            return fail(f"'{name}' must be a list of strings, not {describe(node)}", f"write {name}: [first, second]")
+        items = []
+        for item in node.value:  # type: ignore[union-attr]
+            if item.kind != "str" or not item.value.strip():
+                diagnostics.append(
+                    Diagnostic.at(
+                        item.loc,
+                        codes.schema,
+                        f"every item of '{name}' must be a non-empty string, not {describe(item)}",
+                        hint=_quote_hint(item),
+                    )
+                )
+                continue
+            items.append(item.value)
+        return tuple(items)
+    if spec.type == "map":
+        return read_record(node, spec.fields, diagnostics, codes, what=f"'{name}'") or _INVALID
+    if spec.type == "maps":
+        if node.kind != "seq":
+            return fail(f"'{name}' must be a list, not {describe(node)}", f"start each item of '{name}' with '- '")
+        records = []
+        for i, item in enumerate(node.value):  # type: ignore[union-attr]
+            record = read_record(item, spec.fields, diagnostics, codes, what=f"{name} item {i + 1}")
+            records.append(record)
+        if len(records) < spec.min_items:
+            return fail(f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+        return records
+    raise AssertionError(f"unknown field type {spec.type}")
+
+
+def _quote_hint(node: Node) -> str | None:
+    if node.kind in ("bool", "int", "float", "null", "date", "datetime", "bad-date"):
+        return "YAML read this as another type; put the value in double quotes"
+    return None
+
+
+def _shown_value(node: Node) -> str:
+    return repr(node.value) if node.kind == "str" else str(node.value)

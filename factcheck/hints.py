@@ -1,0 +1,119 @@
+"""Hints that tell an editor what they probably meant."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .normalize import NormalizedText
+
+_SPACE_RUN = re.compile(r"\s+")
+_MIN_PASSAGE_SCORE = 60  # below this the "closest passage" is noise, not a hint
+_MAX_DIFFERENCES = 3
+_MAX_SHOWN = 240
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a mistyped name, if any is close enough."""
+    best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    return best[0] if best else None
+
+
+@dataclass(frozen=True)
+class Passage:
+    start: int  # body offsets
+    end: int
+    similarity: int  # percent
+    differences: tuple[str, ...]
+
+
+def closest_passage(body: NormalizedText, quote: str) -> Passage | None:
+    """The passage of the body most like the (normalized) quote, word-aligned.
+
+    rapidfuzz finds the best window of the quote's length in linear time;
+    a word diff around that window then finds where the passage really
+    starts and ends, since a changed figure can make it longer or shorter.
+    """
+    text = body.text
+    if not quote or not text:
+        return None
+    window = fuzz.partial_ratio_alignment(quote, text)
+    if window is None or window.score < _MIN_PASSAGE_SCORE:
+        return None
+    pad = len(quote) // 2 + 16
+    lo = _word_start(text, max(0, window.dest_start - pad))
+    hi = _word_end(text, min(len(text), window.dest_end + pad))
+    q_tokens = _tokens(quote, 0, len(quote))
+    r_tokens = _tokens(text, lo, hi)
+    if not q_tokens or not r_tokens:
+        return None
+    q_words = [t for t, _, _ in q_tokens]
+    r_words = [t for t, _, _ in r_tokens]
+    matcher = difflib.SequenceMatcher(None, q_words, r_words, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return None
+    first, last = blocks[0], blocks[-1]
+    # Extend over quote tokens that differ at either edge ("A Syrian" for "The Syrian").
+    j_start = max(0, first.b - first.a)
+    j_end = min(len(r_tokens), last.b + last.size + (len(q_tokens) - last.a - last.size))
+    n_start, n_end = r_tokens[j_start][1], r_tokens[j_end - 1][2]
+    similarity = round(fuzz.ratio(quote, text[n_start:n_end]))
+    if similarity < _MIN_PASSAGE_SCORE:
+        return None
+    start, end = body.span_to_original(n_start, n_end)
+    differences = _differences(quote, q_tokens, text, r_tokens[j_start:j_end])
+    return Passage(start, end, similarity, differences)
+
+
+def shown(text: str) -> str:
+    """A body excerpt on one line, shortened in the middle when long."""
+    one_line = _SPACE_RUN.sub(" ", text).strip()
+    if len(one_line) <= _MAX_SHOWN:
+        return one_line
+    half = _MAX_SHOWN // 2 - 2
+    return f"{one_line[:half]} … {one_line[-half:]}"
+
+
+def _differences(quote: str, q_tokens: list[_Token], text: str, p_tokens: list[_Token]) -> tuple[str, ...]:
+    matcher = difflib.SequenceMatcher(None, [t for t, _, _ in q_tokens], [t for t, _, _ in p_tokens], autojunk=False)
+    found = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        wrote = quote[q_tokens[i1][1] : q_tokens[i2 - 1][2]] if i2 > i1 else ""
+        says = text[p_tokens[j1][1] : p_tokens[j2 - 1][2]] if j2 > j1 else ""
+        if tag == "replace":
+            found.append(f'you wrote "{wrote}", the article says "{says}"')
+        elif tag == "delete":
+            found.append(f'the article does not have "{wrote}"')
+        elif tag == "insert":
+            found.append(f'the article also has "{says}" there')
+    if len(found) > _MAX_DIFFERENCES:
+        extra = len(found) - _MAX_DIFFERENCES
+        found = found[:_MAX_DIFFERENCES] + [f"{extra} more difference{'s' if extra > 1 else ''}"]
+    return tuple(found)
+
+
+def _word_start(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1] != " ":
+        pos -= 1
+    return pos
+
+
+def _word_end(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] != " ":
+        pos += 1
+    return pos
+
+
+_Token = tuple[str, int, int]
+_TOKEN = re.compile(r"\w(?:[\w%'.-]*\w)?%?|[^\w\s]")
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[_Token]:
+    """Words and punctuation marks, with their offsets: a diff by token says
+    "60%" rather than "60% of", and does not count a comma as a word."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]

@@ -1,0 +1,161 @@
+"""The spec's normalization, with a map from normalized offsets back to the body.
+
+Normalization is for comparison only: readers always see the body's own text,
+so every match found in normalized text must map back to exact body offsets.
+
+The map is sparse. Most characters survive unchanged, so we record only the
+places where lengths differ (an ellipsis that became three dots, a run of
+white space that became one space) and translate every other offset by the
+running difference. That keeps a 5,000-article corpus cheap to normalize.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# Rule 2: quotes and dashes that compare equal to their ASCII forms.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′", "'"),
+        **dict.fromkeys("“”„‟″", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+    }
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WHITESPACE_RUN = re.compile(r"\s+")
+# Runs that change length when collapsed, and single white space that is not a space.
+_COLLAPSIBLE = re.compile(r"\s{2,}|[^\S ]")
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """Spans of the output that replaced spans of the input of another length.
+
+    `out_starts[i]`, `out_ends[i]` in the output replaced `in_starts[i]`,
+    `in_ends[i]` in the input. Outside those spans input and output run in
+    step, shifted by the difference accumulated so far.
+    """
+
+    out_starts: tuple[int, ...]
+    out_ends: tuple[int, ...]
+    in_starts: tuple[int, ...]
+    in_ends: tuple[int, ...]
+
+    def to_input(self, pos: int, *, end: bool) -> int:
+        """Map an output offset to the input. A start inside a replaced span
+        maps to the span's start, an end to its end: a match that covers part
+        of an expanded character covers the whole character."""
+        i = bisect_right(self.out_starts, pos) - 1
+        if i < 0:
+            return pos
+        if pos >= self.out_ends[i]:
+            return self.in_ends[i] + (pos - self.out_ends[i])
+        if pos == self.out_starts[i] or not end:
+            return self.in_starts[i]
+        return self.in_ends[i]
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """`text` is the normalized form of `original`; offsets map back exactly."""
+
+    original: str
+    text: str
+    _fold: _Segments
+    _space: _Segments
+
+    def to_original(self, pos: int, *, end: bool = False) -> int:
+        return self._fold.to_input(self._space.to_input(pos, end=end), end=end)
+
+    def span_to_original(self, start: int, stop: int) -> tuple[int, int]:
+        return self.to_original(start), self.to_original(stop, end=True)
+
+
+def normalize(text: str) -> NormalizedText:
+    """Normalize a body for matching, keeping the way back to its offsets."""
+    folded, fold_map = _fold(text)
+    spaced, space_map = _collapse_space(folded)
+    return NormalizedText(text, spaced, fold_map, space_map)
+
+
+def normalize_quote(text: str) -> str:
+    """Normalize a quote, prefix or suffix: as a body, and trimmed (rule 3)."""
+    return normalize(text).text.strip(" ")
+
+
+def _fold(text: str) -> tuple[str, _Segments]:
+    """Rules 1 and 2 (NFKC, quotes and dashes), character cluster by cluster."""
+    if text.isascii():
+        return text, _Segments((), (), (), ())
+    pieces: list[str] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    in_starts: list[int] = []
+    in_ends: list[int] = []
+    shift = 0  # output offset minus input offset, so far
+    last = 0
+    for m in _NON_ASCII.finditer(text):
+        start = m.start()
+        # A combining mark composes with the ASCII letter before it.
+        if start > last and unicodedata.combining(text[start]):
+            start -= 1
+        pieces.append(text[last:start])
+        for c_start, c_end in _clusters(text, start, m.end()):
+            source = text[c_start:c_end]
+            replaced = unicodedata.normalize("NFKC", source).translate(_FOLD)
+            pieces.append(replaced)
+            if len(replaced) != len(source):
+                out_starts.append(c_start + shift)
+                out_ends.append(c_start + shift + len(replaced))
+                in_starts.append(c_start)
+                in_ends.append(c_end)
+                shift += len(replaced) - len(source)
+        last = m.end()
+    pieces.append(text[last:])
+    return "".join(pieces), _Segments(tuple(out_starts), tuple(out_ends), tuple(in_starts), tuple(in_ends))
+
+
+def _clusters(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Split text[start:stop] where NFKC of the whole equals NFKC of the parts.
+
+    A new cluster starts at a character with no combining class that does not
+    compose with the cluster before it (Hangul jamo and some Indic vowel signs
+    compose although they are starters, hence the explicit check).
+    """
+    clusters: list[tuple[int, int]] = []
+    c_start = start
+    for i in range(start + 1, stop):
+        ch = text[i]
+        if unicodedata.combining(ch):
+            continue
+        before = text[c_start:i]
+        nfkc = unicodedata.normalize
+        if nfkc("NFKC", before + ch) == nfkc("NFKC", before) + nfkc("NFKC", ch):
+            clusters.append((c_start, i))
+            c_start = i
+    clusters.append((c_start, stop))
+    return clusters
+
+
+def _collapse_space(text: str) -> tuple[str, _Segments]:
+    """Rule 3: every run of white space equals one space."""
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    in_starts: list[int] = []
+    in_ends: list[int] = []
+    shift = 0
+    for m in _COLLAPSIBLE.finditer(text):
+        length = m.end() - m.start()
+        if length == 1:
+            continue  # a lone tab or line break becomes a space: same length
+        out_starts.append(m.start() + shift)
+        out_ends.append(m.start() + shift + 1)
+        in_starts.append(m.start())
+        in_ends.append(m.end())
+        shift += 1 - length
+    return _WHITESPACE_RUN.sub(" ", text), _Segments(
+        tuple(out_starts), tuple(out_ends), tuple(in_starts), tuple(in_ends)
+    )

@@ -1,0 +1,106 @@
+"""Reading content files: UTF-8 text, and ids from file names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Location
+from .fields import ID_RE
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    id: str
+    path: Path
+    shown: str  # relative to the config folder, with '/', as diagnostics show it
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8, a leading BOM dropped, line endings untouched."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic.at(Location(shown), "encoding", f"cannot read file: {exc.strerror}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        return None, [
+            Diagnostic.at(
+                Location(shown, line, column),
+                "encoding",
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                hint="save the file as UTF-8 (it looks like another encoding, such as Windows-1252)",
+            )
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+def discover(
+    folder: Path, root: Path, suffixes: tuple[str, ...], kind: str
+) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Content files below `folder`, in a stable order, with their ids checked.
+
+    Subfolders are allowed (a large corpus is easier to keep by year), so two
+    files can claim one id; hidden and backup files are not content.
+    """
+    diagnostics: list[Diagnostic] = []
+    if not folder.is_dir():
+        return [], [
+            Diagnostic(
+                "config",
+                f"the {kind} folder does not exist: {_shown(folder, root)}",
+                hint="create it, or set paths in config.yaml",
+            )
+        ]
+    files: list[SourceFile] = []
+    by_id: dict[str, SourceFile] = {}
+    candidates = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
+    for path in candidates:
+        if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.name.endswith("~"):
+            continue
+        shown = _shown(path, root)
+        stem = path.stem
+        if not ID_RE.match(stem):
+            diagnostics.append(
+                Diagnostic.at(
+                    Location(shown),
+                    "invalid-id",
+                    f"'{path.name}' is not a valid {kind} id",
+                    hint=f"ids are lowercase letters, digits and '-', up to 80 characters: rename it to '{slug(stem)}{path.suffix}'",
+                )
+            )
+            continue
+        if stem in by_id:
+            diagnostics.append(
+                Diagnostic.at(
+                    Location(shown),
+                    "duplicate-id",
+                    f"{kind} id '{stem}' is also given by {by_id[stem].shown}",
+                    hint="every id must be unique; rename one of the files",
+                )
+            )
+            continue
+        source = SourceFile(stem, path, shown)
+        by_id[stem] = source
+        files.append(source)
+    return files, diagnostics
+
+
+def slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return s[:80] or "untitled"
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,190 @@
+"""YAML read as a tree of nodes that remember where they stand in the file.
+
+PyYAML's composer gives every node its marks; we construct values ourselves so
+that duplicate keys and object-constructing tags are errors with a location,
+instead of being silently merged or executed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import yaml
+
+from .diagnostics import Diagnostic, Location
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A YAML value and where it stands. `kind` names its YAML type."""
+
+    kind: str  # str | int | float | bool | null | date | datetime | bad-date | seq | map
+    value: Scalar | list[Node] | dict[str, Field]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    key_loc: Location
+    node: Node
+
+
+Scalar = str | int | float | bool | dt.date | dt.datetime | None
+
+
+class YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list[Diagnostic]]:
+    """Parse one YAML document. Returns (root or None, diagnostics).
+
+    `line_offset` is added to every line, for YAML embedded in a larger file
+    (an article's front matter).
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _loc(file, mark, line_offset)
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
+        return None, [Diagnostic.at(loc, "yaml-syntax", f"invalid YAML: {problem}", hint=_syntax_hint(problem))]
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        return None, [Diagnostic.at(Location(file), "yaml-syntax", f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return None, []
+    builder = _Builder(loader, file, line_offset)
+    node = builder.build(root)
+    return node, builder.diagnostics
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, file: str, line_offset: int):
+        self.loader = loader
+        self.file = file
+        self.line_offset = line_offset
+        self.diagnostics: list[Diagnostic] = []
+
+    def loc(self, node: yaml.Node) -> Location:
+        return _loc(self.file, node.start_mark, self.line_offset, node.end_mark)
+
+    def build(self, node: yaml.Node) -> Node:
+        tag = node.tag or ""
+        short = tag[len(_TAG) :] if tag.startswith(_TAG) else None
+        if isinstance(node, yaml.MappingNode):
+            if short != "map":
+                return self._bad_tag(node, tag)
+            return Node("map", self._mapping(node), self.loc(node))
+        if isinstance(node, yaml.SequenceNode):
+            if short != "seq":
+                return self._bad_tag(node, tag)
+            return Node("seq", [self.build(item) for item in node.value], self.loc(node))
+        if short not in _SCALAR_TAGS:
+            return self._bad_tag(node, tag)
+        return self._scalar(node, short)
+
+    def _scalar(self, node: yaml.ScalarNode, short: str) -> Node:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError, OverflowError):
+            # A value that looks like a date but is not one: 2016-13-45.
+            return Node("bad-date", node.value, self.loc(node))
+        if short == "timestamp":
+            kind = "datetime" if isinstance(value, dt.datetime) else "date"
+        else:
+            kind = short
+        return Node(kind, value, self.loc(node))
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Field]:
+        fields: dict[str, Field] = {}
+        for key_node, value_node in node.value:
+            key_loc = self.loc(key_node)
+            if key_node.tag == _TAG + "merge":
+                self.diagnostics.append(
+                    Diagnostic.at(
+                        key_loc,
+                        "yaml-syntax",
+                        "merge keys (<<) are not supported here",
+                        hint="write the fields out in full",
+                    )
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(Diagnostic.at(key_loc, "schema", "a key must be a plain string"))
+                continue
+            key = str(key_node.value)
+            if key in fields:
+                first = fields[key].key_loc
+                self.diagnostics.append(
+                    Diagnostic.at(
+                        key_loc,
+                        "duplicate-key",
+                        f"key '{key}' is given twice",
+                        hint=f"first given on line {first.line}; keep one of them",
+                    )
+                )
+                continue
+            fields[key] = Field(key, key_loc, self.build(value_node))
+        return fields
+
+    def _bad_tag(self, node: yaml.Node, tag: str) -> Node:
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        self.diagnostics.append(
+            Diagnostic.at(
+                self.loc(node),
+                "yaml-syntax",
+                f"the YAML tag '{shown}' is not allowed",
+                hint="entries hold plain strings, numbers, dates, lists and mappings; remove the tag",
+            )
+        )
+        return Node("null", None, self.loc(node))
+
+
+def _loc(file: str, mark: yaml.Mark | None, line_offset: int, end: yaml.Mark | None = None) -> Location:
+    if mark is None:
+        return Location(file)
+    if end is None:
+        return Location(file, mark.line + 1 + line_offset, mark.column + 1)
+    return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + 1 + line_offset, end.column + 1)
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted; wrap it in double quotes"
+    if "found character '\\t'" in problem or "found character '\t'" in problem:
+        return "YAML indents with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "check the indentation and that every key ends with ':'"
+    return None
+
+
+# --- small typed accessors used by the loaders --------------------------------
+
+KIND_NAMES = {
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "nothing (null)",
+    "date": "a date",
+    "datetime": "a date and time",
+    "bad-date": "an invalid date",
+    "seq": "a list",
+    "map": "a mapping",
+}
+
+
+def describe(node: Node) -> str:
+    return KIND_NAMES.get(node.kind, node.kind)
