@@ -110,7 +110,8 @@ def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> N
         else:
             s = result.stats
             out.write(
-                f"ok: {s['citations']} citations in {s['checks']} checks verified against {s['articles']} articles\n"
+                f"ok: {_count(s['citations'], 'citation')} in {_count(s['checks'], 'check')} verified "
+                f"against {_count(s['articles'], 'article')}\n"
             )
 
 
@@ -120,3 +121,7 @@ def _wants_color(out: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return hasattr(out, "isatty") and out.isatty()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

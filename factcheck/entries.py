@@ -18,7 +18,7 @@ STANCES = ("claim", "supports", "contradicts", "context")
 
 CITATION_FIELDS = (
     FieldSpec("article", "string", True, "the id of an article in the corpus (its file name without .txt)"),
-    FieldSpec("quote", "string", True, "the cited span, exactly as the article has it; [...] marks text left out"),
+    FieldSpec("quote", "quote", True, "the cited span, exactly as the article has it; [...] marks text left out"),
     FieldSpec("prefix", "string", False, "text right before the quote, to pick one occurrence"),
     FieldSpec("suffix", "string", False, "text right after the quote, to pick one occurrence"),
     FieldSpec("stance", "choice", False, "what this span does for the verdict (default: context)", choices=STANCES),

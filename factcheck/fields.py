@@ -25,7 +25,7 @@ URL_RE = re.compile(r"^https?://[^\s/]+[^\s]*$")
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # string | markdown | date | id | url | sha256 | number | strings | choice | map | maps
+    type: str  # string | markdown | quote | date | id | url | sha256 | number | strings | choice | map | maps
     required: bool
     description: str
     choices: tuple[str, ...] = ()
@@ -81,17 +81,19 @@ def read_record(
         value = _read_value(fld.node, spec, diagnostics, codes)
         if value is not _INVALID:
             record.values[key] = value
-    for spec in specs:
-        if spec.required and spec.name not in given:
-            start = Location(node.loc.file, node.loc.line, node.loc.column)
-            diagnostics.append(
-                Diagnostic.at(
-                    start,
-                    codes.schema,
-                    f"{what} is missing the required field '{spec.name}'",
-                    hint=f"{spec.name}: {spec.description}",
-                )
+    missing = [spec for spec in specs if spec.required and spec.name not in given]
+    if missing:
+        names = ", ".join(f"'{spec.name}'" for spec in missing)
+        plural = "s" if len(missing) > 1 else ""
+        start = Location(node.loc.file, node.loc.line, node.loc.column)
+        diagnostics.append(
+            Diagnostic.at(
+                start,
+                codes.schema,
+                f"{what} is missing the required field{plural} {names}",
+                hint="\n".join(f"{spec.name}: {spec.description}" for spec in missing),
             )
+        )
     return record
 
 
@@ -104,7 +106,9 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
         return _INVALID
 
     name = spec.name
-    if spec.type in ("string", "markdown", "id", "url", "sha256", "choice"):
+    if node.kind == "rejected":
+        return _INVALID
+    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "choice"):
         if node.kind != "str":
             return fail(f"'{name}' must be a string, not {describe(node)}", _quote_hint(node))
         text: str = node.value  # type: ignore[assignment]

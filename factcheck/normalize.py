@@ -105,7 +105,7 @@ def _fold(text: str) -> tuple[str, _Segments]:
         pieces.append(text[last:start])
         for c_start, c_end in _clusters(text, start, m.end()):
             source = text[c_start:c_end]
-            replaced = unicodedata.normalize("NFKC", source).translate(_FOLD)
+            replaced = _fold_chars(source)
             pieces.append(replaced)
             if len(replaced) != len(source):
                 out_starts.append(c_start + shift)
@@ -116,6 +116,13 @@ def _fold(text: str) -> tuple[str, _Segments]:
         last = m.end()
     pieces.append(text[last:])
     return "".join(pieces), _Segments(tuple(out_starts), tuple(out_ends), tuple(in_starts), tuple(in_ends))
+
+
+def _fold_chars(text: str) -> str:
+    """Rule 2 around rule 1. NFKC turns the double prime ″ into two primes,
+    which would make ″ equal '' where the spec lists it with ", so the
+    quotes and dashes are folded before NFKC as well as after it."""
+    return unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
 
 
 def _clusters(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -132,8 +139,7 @@ def _clusters(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         if unicodedata.combining(ch):
             continue
         before = text[c_start:i]
-        nfkc = unicodedata.normalize
-        if nfkc("NFKC", before + ch) == nfkc("NFKC", before) + nfkc("NFKC", ch):
+        if _fold_chars(before + ch) == _fold_chars(before) + _fold_chars(ch):
             clusters.append((c_start, i))
             c_start = i
     clusters.append((c_start, stop))

@@ -22,7 +22,9 @@ _SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
 class Node:
     """A YAML value and where it stands. `kind` names its YAML type."""
 
-    kind: str  # str | int | float | bool | null | date | datetime | bad-date | seq | map
+    # str | int | float | bool | null | date | datetime | bad-date | seq | map,
+    # or rejected: a node already reported (a forbidden tag) and not to be reported again
+    kind: str
     value: Scalar | list[Node] | dict[str, Field]
     loc: Location
 
@@ -149,7 +151,7 @@ class _Builder:
                 hint="entries hold plain strings, numbers, dates, lists and mappings; remove the tag",
             )
         )
-        return Node("null", None, self.loc(node))
+        return Node("rejected", None, self.loc(node))
 
 
 def _loc(file: str, mark: yaml.Mark | None, line_offset: int, end: yaml.Mark | None = None) -> Location:

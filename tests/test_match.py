@@ -1,0 +1,305 @@
+"""The matching rules of the spec, as examples and as properties."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from factcheck.corpus import split_front_matter
+from factcheck.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
+from factcheck.normalize import normalize, normalize_quote
+
+from .conftest import REPO
+
+ARTICLES = {
+    p.stem: split_front_matter(p.read_text(encoding="utf-8"))[1]
+    for p in sorted((REPO / "content" / "articles").glob("*.txt"))
+}
+
+
+def found(body: str, quote: str, **context: str) -> tuple[str, ...] | str:
+    """What a reader would see highlighted, or the kind of failure."""
+    result = find_quote(normalize(body), quote, **context)
+    if isinstance(result, Found):
+        if result.parts:
+            return tuple(body[s:e] for s, e in result.parts)
+        return (body[result.start : result.end],)
+    return type(result).__name__
+
+
+# --- the rules, one example each ---------------------------------------------
+
+
+def test_rule1_nfkc_ellipsis_and_no_break_space() -> None:
+    body = "They said\u00a0so… and left."
+    assert found(body, "said so... and") == ("said\u00a0so… and",)
+
+
+def test_rule2_quotes_and_dashes_fold_to_ascii() -> None:
+    body = "Lavrov called it a \u201cprovocative step\u201d \u2014 Churkin\u2019s word."
+    assert found(body, 'a "provocative step" - Churkin\'s word') == (
+        "a \u201cprovocative step\u201d \u2014 Churkin\u2019s word",
+    )
+
+
+def test_rule3_white_space_runs_and_crlf() -> None:
+    body = "first line\r\n\r\n  second\tline"
+    assert found(body, "  line second line ") == ("line\r\n\r\n  second\tline",)
+
+
+def test_rule4_case_matters() -> None:
+    assert found("Russia vetoed it.", "russia vetoed") == "NotFound"
+
+
+def test_match_excludes_surrounding_white_space() -> None:
+    body = "a   quoted   b"
+    n = normalize(body)
+    result = find_quote(n, " quoted ")
+    assert isinstance(result, Found)
+    assert body[result.start : result.end] == "quoted"
+
+
+def test_prefix_and_suffix_pick_one_occurrence() -> None:
+    body = "a seven-day truce; a seven-day pause"
+    assert found(body, "seven-day") == "Ambiguous"
+    assert found(body, "seven-day", prefix="truce; a") == ("seven-day",)
+    assert found(body, "seven-day", suffix="truce") == ("seven-day",)
+    result = find_quote(normalize(body), "seven-day", suffix="pause")
+    assert isinstance(result, Found) and result.start == body.rindex("seven-day")
+
+
+def test_prefix_must_end_right_before_the_quote() -> None:
+    body = "drafted by Egypt, New Zealand and Spain"
+    assert found(body, "New Zealand", prefix="drafted by") == "NotFound"
+    assert found(body, "New Zealand", prefix="Egypt,") == ("New Zealand",)
+    # White space at the joint is allowed, never required.
+    assert found("byNew", "New", prefix="by") == ("New",)
+
+
+def test_ambiguous_reports_every_start() -> None:
+    body = "Aleppo, Aleppo and Aleppo"
+    result = find_quote(normalize(body), "Aleppo")
+    assert isinstance(result, Ambiguous)
+    assert result.starts == (0, 8, 19)
+
+
+def test_elision_parts_are_highlighted_separately() -> None:
+    body = "The draft resolution - drawn up by Egypt - called for a seven-day ceasefire."
+    assert found(body, "The draft resolution [...] called for a seven-day ceasefire") == (
+        "The draft resolution",
+        "called for a seven-day ceasefire",
+    )
+    assert found(body, "The draft resolution […] seven-day") == ("The draft resolution", "seven-day")
+
+
+def test_elision_span_runs_from_first_part_to_last() -> None:
+    body = "alpha beta gamma delta"
+    result = find_quote(normalize(body), "alpha [...] delta")
+    assert isinstance(result, Found)
+    assert (result.start, result.end) == (0, len(body))
+    assert result.parts == ((0, 5), (17, 22))
+
+
+def test_elision_gap_is_at_most_300_normalized_characters() -> None:
+    near = "start " + "x" * (MAX_GAP - 2) + " end"
+    far = "start " + "x" * (MAX_GAP - 1) + " end"
+    assert found(near, "start [...] end") == ("start", "end")
+    assert found(far, "start [...] end") == "NotFound"
+
+
+def test_literal_match_wins_over_elision() -> None:
+    body = "the “previous pauses [...] there” and previous pauses then there"
+    assert found(body, "previous pauses [...] there") == ("previous pauses [...] there",)
+
+
+def test_elision_ambiguity_counts_distinct_starts() -> None:
+    body = "one two three. one two three."
+    assert found(body, "one [...] three") == "Ambiguous"
+    assert found(body, "one [...] three", prefix=".") == ("one", "three")
+
+
+def test_elided_parts_in_order_only() -> None:
+    assert found("beta then alpha", "alpha [...] beta") == "NotFound"
+
+
+def test_offsets_after_bom_and_combining_marks() -> None:
+    body = "cafe\u0301 \u201cno\u201d"  # é written as e + combining acute
+    assert found(body, 'caf\u00e9 "no"') == ("cafe\u0301 \u201cno\u201d",)
+
+
+def test_expanded_character_is_covered_whole() -> None:
+    body = "wait… what"
+    n = normalize(body)
+    result = find_quote(n, "wait.")
+    assert isinstance(result, Found)
+    assert body[result.start : result.end] == "wait…"
+
+
+@pytest.mark.parametrize("quote", ["", "   ", "\n"])
+def test_empty_quote_never_matches(quote: str) -> None:
+    assert isinstance(find_quote(normalize("anything"), quote), NotFound)
+
+
+# --- properties --------------------------------------------------------------
+
+EQUIVALENTS = {
+    "'": "'‘’‚‛′",
+    '"': '"“”„‟″',
+    "-": "-‐‑‒–—―−",
+}
+CLASS_OF = {c: members for members in EQUIVALENTS.values() for c in members}
+SPACES = [" ", "\n", "\t", "\r\n", "\u00a0", "  ", " \n\n ", "\u2009"]
+
+
+def retype(draw: st.DrawFn, text: str) -> str:
+    """The same text as an editor might type it: other quotes, dashes,
+    ellipses and white space, all equal under the spec's normalization."""
+    out = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            out.append(draw(st.sampled_from(SPACES)))
+            i = j
+            continue
+        if ch in CLASS_OF:
+            out.append(draw(st.sampled_from(CLASS_OF[ch])))
+        elif ch == "…":
+            out.append(draw(st.sampled_from(["…", "..."])))
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _clean_edge(body: str, a: int, b: int) -> bool:
+    """A span an editor could copy: no white space at its edges, and not
+    cutting a character from the marks that compose with it."""
+    if not (0 <= a < b <= len(body)):
+        return False
+    if body[a].isspace() or body[b - 1].isspace():
+        return False
+    if unicodedata.combining(body[a]) or (b < len(body) and unicodedata.combining(body[b])):
+        return False
+    return True
+
+
+@st.composite
+def article_spans(draw: st.DrawFn, bodies: st.SearchStrategy[str] = st.sampled_from(list(ARTICLES.values()))):
+    body = draw(bodies)
+    assume(body.strip())
+    a = draw(st.integers(0, len(body) - 1))
+    length = draw(st.integers(1, 160))
+    b = min(len(body), a + length)
+    assume(_clean_edge(body, a, b))
+    return body, a, b
+
+
+def _expected(body: str, a: int, b: int) -> tuple[str, int]:
+    q = normalize_quote(body[a:b])
+    t = normalize(body).text
+    count = sum(1 for i in range(len(t)) if t.startswith(q, i))
+    return q, count
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(data=st.data(), span=article_spans())
+def test_any_span_retyped_resolves_to_that_span_or_is_ambiguous(data: st.DataObject, span) -> None:
+    body, a, b = span
+    quote = retype(data.draw, body[a:b])
+    _, count = _expected(body, a, b)
+    result = find_quote(normalize(body), quote)
+    if count == 1:
+        assert result == Found(a, b)
+    else:
+        assert isinstance(result, Ambiguous)
+        assert a in result.starts and len(result.starts) == count
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(data=st.data(), span=article_spans(), width=st.integers(1, 40))
+def test_prefix_and_suffix_taken_from_the_body_keep_the_span(data: st.DataObject, span, width: int) -> None:
+    body, a, b = span
+    prefix = body[max(0, a - width) : a]
+    suffix = body[b : b + width]
+    result = find_quote(normalize(body), retype(data.draw, body[a:b]), prefix=prefix, suffix=suffix)
+    assert result == Found(a, b) or (isinstance(result, Ambiguous) and a in result.starts)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(span=article_spans(), position=st.integers(0, 10_000), letter=st.sampled_from("QXZqxz"))
+def test_a_changed_quote_is_never_accepted(span, position: int, letter: str) -> None:
+    body, a, b = span
+    quote = body[a:b]
+    i = position % len(quote)
+    assume(quote[i].isalnum() and quote[i] != letter)
+    changed = quote[:i] + letter + quote[i + 1 :]
+    assume(normalize_quote(changed) not in normalize(body).text)
+    assert isinstance(find_quote(normalize(body), changed), NotFound)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(first=article_spans(), gap=st.integers(1, MAX_GAP), length=st.integers(1, 80))
+def test_elided_quotes_resolve_to_their_parts(first, gap: int, length: int) -> None:
+    body, a1, b1 = first
+    a2 = b1 + gap
+    b2 = min(len(body), a2 + length)
+    assume(_clean_edge(body, a2, b2))
+    quote = f"{body[a1:b1]} [...] {body[a2:b2]}"
+    assume(normalize_quote(quote) not in normalize(body).text)
+    n = normalize(body)
+    result = find_quote(n, quote)
+    assert isinstance(result, Found | Ambiguous)
+    if isinstance(result, Found):
+        assert result.start == a1
+        texts = [normalize_quote(body[s:e]) for s, e in result.parts]
+        assert texts == [normalize_quote(body[a1:b1]), normalize_quote(body[a2:b2])]
+        assert result.parts[0][1] <= result.parts[1][0]
+
+
+# Bodies with every character class the normalization handles, not just English news.
+_ALPHABET = st.sampled_from(
+    list("abcxyz ABC 0123.,")
+    + ["\n", "\r\n", "\t", "\u00a0", "\u2009", "…", "ﬁ", "é", "e\u0301", "한", "①"]
+    + list("'‘’‚‛′\"“”„‟″-‐‑‒–—―−")
+)
+SYNTHETIC = st.lists(_ALPHABET, min_size=1, max_size=120).map("".join)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(data=st.data(), span=article_spans(SYNTHETIC))
+def test_synthetic_bodies_map_back_exactly(data: st.DataObject, span) -> None:
+    body, a, b = span
+    quote = retype(data.draw, body[a:b])
+    _, count = _expected(body, a, b)
+    result = find_quote(normalize(body), quote)
+    if count == 1:
+        assert result == Found(a, b)
+    else:
+        assert isinstance(result, Ambiguous) and a in result.starts
+
+
+@given(SYNTHETIC)
+def test_normalized_text_is_the_spec_normalization(body: str) -> None:
+    import re
+
+    def fold(text: str) -> str:
+        for ascii_char, members in EQUIVALENTS.items():
+            for m in members:
+                text = text.replace(m, ascii_char)
+        return text
+
+    # Rule 2 is applied before NFKC too, or ″ would become '' (see normalize.py).
+    reference = fold(unicodedata.normalize("NFKC", fold(body)))
+    reference = re.sub(r"\s+", " ", reference)
+    assert normalize(body).text == reference
+
+
+def test_double_prime_equals_a_double_quote() -> None:
+    assert found("he said ″no″ twice", 'said "no"') == ("said ″no″",)
