@@ -12,7 +12,7 @@ from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .match import elision_parts
 from .sources import SourceFile, discover, read_text
-from .yamlsource import parse
+from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
 
@@ -127,12 +127,10 @@ def load_check(
                 )
             )
         return None, ()
-    record = read_record(node, ENTRY_FIELDS, diagnostics)
+    record, citations = read_entry(node, diagnostics)
     if record is None:
         return None, ()
-    citations = _citations(record, diagnostics)
     _check_verdict(record, verdicts, diagnostics)
-    _check_dates(record, diagnostics)
     if any(d.is_error for d in diagnostics[before:]):
         return None, citations
     v = record.values
@@ -152,6 +150,16 @@ def load_check(
         corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
     )
     return check, citations
+
+
+def read_entry(node: Node, diagnostics: list[Diagnostic]) -> tuple[Record | None, tuple[Citation, ...]]:
+    """Everything about an entry that needs no corpus and no config."""
+    record = read_record(node, ENTRY_FIELDS, diagnostics)
+    if record is None:
+        return None, ()
+    citations = _citations(record, diagnostics)
+    _check_dates(record, diagnostics)
+    return record, citations
 
 
 def _check_verdict(record: Record, verdicts: Sequence[str], diagnostics: list[Diagnostic]) -> None:

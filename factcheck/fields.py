@@ -18,6 +18,8 @@ from .yamlsource import Node, describe
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 ID_RE = re.compile(ID_PATTERN)
+ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+ISO_DATE_RE = re.compile(ISO_DATE_PATTERN)
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 URL_RE = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
@@ -126,15 +128,11 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
             return fail(f"'{name}' must be one of {', '.join(spec.choices)}; got '{text}'", hint)
         return text
     if spec.type == "date":
-        if node.kind == "date":
-            return node.value
-        if node.kind == "str":
+        if node.kind == "str" and ISO_DATE_RE.match(node.value):  # type: ignore[arg-type]
             try:
                 return dt.date.fromisoformat(node.value)  # type: ignore[arg-type]
             except ValueError:
                 pass
-        if node.kind == "datetime":
-            return fail(f"'{name}' must be a date without a time", "write it as YYYY-MM-DD")
         return fail(f"'{name}' is not a valid date: {_shown_value(node)}", "write dates as YYYY-MM-DD, e.g. 2016-12-05")
     if spec.type == "number":
         if node.kind not in ("int", "float"):
@@ -173,10 +171,10 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
 
 
 def _quote_hint(node: Node) -> str | None:
-    if node.kind in ("bool", "int", "float", "null", "date", "datetime", "bad-date"):
+    if node.kind in ("bool", "int", "float", "null"):
         return "YAML read this as another type; put the value in double quotes"
     return None
 
 
 def _shown_value(node: Node) -> str:
-    return repr(node.value) if node.kind == "str" else str(node.value)
+    return repr(node.value) if node.kind == "str" else describe(node)

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from .entries import ENTRY_FIELDS
-from .fields import ID_PATTERN, FieldSpec
+from .fields import ID_PATTERN, ISO_DATE_PATTERN, FieldSpec
 
 SCHEMA_ID = "https://factcheck.invalid/schema/check.schema.json"
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DATE = {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}
 # An elision marker must stand between two parts, never at either end.
 _EDGE_ELISION = r"^\s*\[(\.\.\.|…)\]|\[(\.\.\.|…)\]\s*$"
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}

@@ -70,7 +70,8 @@ def discover(
                     Location(shown),
                     "invalid-id",
                     f"'{path.name}' is not a valid {kind} id",
-                    hint=f"ids are lowercase letters, digits and '-', up to 80 characters: rename it to '{slug(stem)}{path.suffix}'",
+                    hint="ids are lowercase letters, digits and '-', up to 80 characters: "
+                    f"rename it to '{slug(stem)}{path.suffix}'",
                 )
             )
             continue

@@ -7,7 +7,7 @@ instead of being silently merged or executed.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -15,14 +15,35 @@ import yaml
 from .diagnostics import Diagnostic, Location
 
 _TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
+
+
+class _Core12Loader(yaml.SafeLoader):
+    """PyYAML with the YAML 1.2 core schema's plain scalars, as editors'
+    YAML language servers read them: `no`, `on` and `2016-12-05` are strings
+    (dates are checked as strings by the formats), only true/false are
+    booleans, and numbers are plain decimal or hexadecimal."""
+
+
+_Core12Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+):
+    _Core12Loader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
 
 
 @dataclass(frozen=True)
 class Node:
     """A YAML value and where it stands. `kind` names its YAML type."""
 
-    # str | int | float | bool | null | date | datetime | bad-date | seq | map,
+    # str | int | float | bool | null | seq | map,
     # or rejected: a node already reported (a forbidden tag) and not to be reported again
     kind: str
     value: Scalar | list[Node] | dict[str, Field]
@@ -36,7 +57,7 @@ class Field:
     node: Node
 
 
-Scalar = str | int | float | bool | dt.date | dt.datetime | None
+Scalar = str | int | float | bool | None
 
 
 class YamlError(Exception):
@@ -51,7 +72,7 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
     `line_offset` is added to every line, for YAML embedded in a larger file
     (an article's front matter).
     """
-    loader = yaml.SafeLoader(text)
+    loader = _Core12Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -99,30 +120,19 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, short: str) -> Node:
         try:
-            value = self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError, OverflowError):
-            # A value that looks like a date but is not one: 2016-13-45.
-            return Node("bad-date", node.value, self.loc(node))
-        if short == "timestamp":
-            kind = "datetime" if isinstance(value, dt.datetime) else "date"
-        else:
-            kind = short
-        return Node(kind, value, self.loc(node))
+            if short == "int":  # YAML 1.2: 017 is seventeen, not octal
+                value = int(node.value, 16 if node.value.startswith("0x") else 10)
+            else:
+                value = self.loader.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError):
+            value = node.value  # an explicit !!int on text that is not a number: keep the text
+            short = "str"
+        return Node(short, value, self.loc(node))
 
     def _mapping(self, node: yaml.MappingNode) -> dict[str, Field]:
         fields: dict[str, Field] = {}
         for key_node, value_node in node.value:
             key_loc = self.loc(key_node)
-            if key_node.tag == _TAG + "merge":
-                self.diagnostics.append(
-                    Diagnostic.at(
-                        key_loc,
-                        "yaml-syntax",
-                        "merge keys (<<) are not supported here",
-                        hint="write the fields out in full",
-                    )
-                )
-                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.append(Diagnostic.at(key_loc, "schema", "a key must be a plain string"))
                 continue
@@ -148,7 +158,7 @@ class _Builder:
                 self.loc(node),
                 "yaml-syntax",
                 f"the YAML tag '{shown}' is not allowed",
-                hint="entries hold plain strings, numbers, dates, lists and mappings; remove the tag",
+                hint="entries hold plain strings, numbers, lists and mappings; remove the tag",
             )
         )
         return Node("rejected", None, self.loc(node))
@@ -180,9 +190,6 @@ KIND_NAMES = {
     "float": "a number",
     "bool": "a boolean",
     "null": "nothing (null)",
-    "date": "a date",
-    "datetime": "a date and time",
-    "bad-date": "an invalid date",
     "seq": "a list",
     "map": "a mapping",
 }
