@@ -33,7 +33,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
                 Location(shown, line, column),
                 "encoding",
                 f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                hint="save the file as UTF-8 (it looks like another encoding, such as Windows-1252)",
+                hint="re-save the file as UTF-8 in your editor",
             )
         ]
     return text.removeprefix("\ufeff"), []

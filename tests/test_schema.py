@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factcheck.diagnostics import Diagnostic
-from factcheck.entries import ENTRY_FIELDS, read_entry
+from factcheck.entries import read_entry
 from factcheck.schema import entry_schema
 from factcheck.yamlsource import Node, parse
 
