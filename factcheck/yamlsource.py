@@ -24,6 +24,16 @@ class _Core12Loader(yaml.SafeLoader):
     (dates are checked as strings by the formats), only true/false are
     booleans, and numbers are plain decimal or hexadecimal."""
 
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        # Entries have no use for aliases, and refusing them rules out
+        # recursive documents and alias bombs.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not supported; write the value out in full", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
 
 _Core12Loader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in (
@@ -77,6 +87,8 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # where the unclosed quote or bracket opened, not the end of the file
         loc = _loc(file, mark, line_offset)
         problem = exc.problem or "invalid YAML"
         if exc.context:
@@ -177,6 +189,8 @@ def _syntax_hint(problem: str) -> str | None:
         return "a value containing ': ' must be quoted; wrap it in double quotes"
     if "found character '\\t'" in problem or "found character '\t'" in problem:
         return "YAML indents with spaces, not tabs"
+    if "quoted scalar" in problem:
+        return 'this quotation mark is never closed; inside double quotes write a double quote as \\"'
     if "could not find expected ':'" in problem:
         return "check the indentation and that every key ends with ':'"
     return None

@@ -149,6 +149,15 @@ PATHS = (
 )
 
 
+def _ours(entry: dict[str, object]) -> list[object]:
+    """The containers of the valid entry's own copy: never change a shared example value."""
+    found: list[object] = [entry]
+    for value in entry.values():
+        if isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, dict))
+    return found
+
+
 @st.composite
 def entries(draw: st.DrawFn) -> dict[str, object]:
     """A valid entry with one to three things changed: a field dropped, an
@@ -157,12 +166,12 @@ def entries(draw: st.DrawFn) -> dict[str, object]:
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(PATHS))
         parent: object = entry
-        for step in path[:-1]:
-            try:
+        try:
+            for step in path[:-1]:
                 parent = parent[step]  # type: ignore[index]
-            except (KeyError, IndexError, TypeError):
-                break  # an earlier change removed what this one would change
-        if not isinstance(parent, dict):
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed what this one would change
+        if not isinstance(parent, dict) or parent not in _ours(entry):
             continue
         action = draw(st.sampled_from(["drop", "replace", "replace", "add-unknown"]))
         if action == "drop":
@@ -170,7 +179,7 @@ def entries(draw: st.DrawFn) -> dict[str, object]:
         elif action == "add-unknown":
             parent[path[-1] + "s"] = "x"
         else:
-            parent[path[-1]] = draw(VALUES)
+            parent[path[-1]] = copy.deepcopy(draw(VALUES))
     return entry
 
 
