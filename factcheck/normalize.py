@@ -82,8 +82,13 @@ def normalize(text: str) -> NormalizedText:
 
 
 def normalize_quote(text: str) -> str:
-    """Normalize a quote, prefix or suffix: as a body, and trimmed (rule 3)."""
-    return normalize(text).text.strip(" ")
+    """Normalize a quote, prefix or suffix: as a body, and trimmed (rule 3).
+
+    No offset map is needed here, and NFKC of the whole text equals NFKC of
+    its clusters (that is how they are cut), so this is the short way."""
+    if not text.isascii():
+        text = _fold_chars(text)
+    return _WHITESPACE_RUN.sub(" ", text).strip(" ")
 
 
 def _fold(text: str) -> tuple[str, _Segments]:
@@ -148,20 +153,25 @@ def _clusters(text: str, start: int, stop: int) -> list[tuple[int, int]]:
 
 def _collapse_space(text: str) -> tuple[str, _Segments]:
     """Rule 3: every run of white space equals one space."""
+    pieces: list[str] = []
     out_starts: list[int] = []
     out_ends: list[int] = []
     in_starts: list[int] = []
     in_ends: list[int] = []
     shift = 0
+    last = 0
+    # Only runs that are not already a single space need replacing: a few per
+    # paragraph, where a plain re.sub would replace every space.
     for m in _COLLAPSIBLE.finditer(text):
-        length = m.end() - m.start()
-        if length == 1:
-            continue  # a lone tab or line break becomes a space: same length
-        out_starts.append(m.start() + shift)
-        out_ends.append(m.start() + shift + 1)
-        in_starts.append(m.start())
-        in_ends.append(m.end())
-        shift += 1 - length
-    return _WHITESPACE_RUN.sub(" ", text), _Segments(
-        tuple(out_starts), tuple(out_ends), tuple(in_starts), tuple(in_ends)
-    )
+        start, end = m.span()
+        pieces.append(text[last:start])
+        pieces.append(" ")
+        last = end
+        if end - start > 1:
+            out_starts.append(start + shift)
+            out_ends.append(start + shift + 1)
+            in_starts.append(start)
+            in_ends.append(end)
+            shift += 1 - (end - start)
+    pieces.append(text[last:])
+    return "".join(pieces), _Segments(tuple(out_starts), tuple(out_ends), tuple(in_starts), tuple(in_ends))

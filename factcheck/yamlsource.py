@@ -35,8 +35,18 @@ class _Core12Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_Core12Loader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
+# libyaml, where PyYAML has it, composes about ten times faster. It cannot
+# refuse aliases as they are read, so the tree it gives is walked for shared
+# nodes, and any problem at all is reported by the pure-Python loader, whose
+# messages and marks we know.
+_FastLoader: type | None = None
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+
+_CORE12_RESOLVERS = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("int", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
@@ -45,8 +55,17 @@ for _tag, _pattern, _first in (
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
         "-+.0123456789",
     ),
-):
-    _Core12Loader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
+)
+for _loader in (_Core12Loader, _FastLoader):
+    if _loader is None:
+        continue
+    _loader.yaml_implicit_resolvers = {}
+    for _tag, _pattern, _first in _CORE12_RESOLVERS:
+        _loader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
+
+
+class _SharedNode(Exception):
+    """The composed tree reuses a node: the document has an alias."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +89,21 @@ class Field:
 Scalar = str | int | float | bool | None
 
 
-class YamlError(Exception):
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
 def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document. Returns (root or None, diagnostics).
 
     `line_offset` is added to every line, for YAML embedded in a larger file
     (an article's front matter).
     """
+    if _FastLoader is not None:
+        loader = _FastLoader(text)
+        try:
+            root = loader.get_single_node()
+            return _built(root, loader, file, line_offset)
+        except (yaml.YAMLError, _SharedNode):
+            pass  # the pure-Python loader below says exactly what and where
+        finally:
+            loader.dispose()
     loader = _Core12Loader(text)
     try:
         root = loader.get_single_node()
@@ -93,11 +115,18 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}, {problem}"
-        return None, [Diagnostic.at(loc, "yaml-syntax", f"invalid YAML: {problem}", hint=_syntax_hint(problem))]
+        hint = _syntax_hint(problem, _line_at(text, mark))
+        return None, [Diagnostic.at(loc, "yaml-syntax", f"invalid YAML: {problem}", hint=hint)]
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         return None, [Diagnostic.at(Location(file), "yaml-syntax", f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
+    return _built(root, loader, file, line_offset)
+
+
+def _built(
+    root: yaml.Node | None, loader: yaml.SafeLoader, file: str, line_offset: int
+) -> tuple[Node | None, list[Diagnostic]]:
     if root is None:
         return None, []
     builder = _Builder(loader, file, line_offset)
@@ -111,11 +140,15 @@ class _Builder:
         self.file = file
         self.line_offset = line_offset
         self.diagnostics: list[Diagnostic] = []
+        self.seen: set[int] = set()
 
     def loc(self, node: yaml.Node) -> Location:
         return _loc(self.file, node.start_mark, self.line_offset, node.end_mark)
 
     def build(self, node: yaml.Node) -> Node:
+        if id(node) in self.seen:
+            raise _SharedNode
+        self.seen.add(id(node))
         tag = node.tag or ""
         short = tag[len(_TAG) :] if tag.startswith(_TAG) else None
         if isinstance(node, yaml.MappingNode):
@@ -132,7 +165,9 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, short: str) -> Node:
         try:
-            if short == "int":  # YAML 1.2: 017 is seventeen, not octal
+            if short == "str":
+                value = node.value
+            elif short == "int":  # YAML 1.2: 017 is seventeen, not octal
                 value = int(node.value, 16 if node.value.startswith("0x") else 10)
             else:
                 value = self.loader.construct_object(node, deep=True)
@@ -184,16 +219,30 @@ def _loc(file: str, mark: yaml.Mark | None, line_offset: int, end: yaml.Mark | N
     return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + 1 + line_offset, end.column + 1)
 
 
-def _syntax_hint(problem: str) -> str | None:
+def _syntax_hint(problem: str, line: str) -> str | None:
+    if "\\'" in line:
+        return "inside single quotes an apostrophe is written '' (two single quotes), not \\'"
+    if "quoted scalar" in problem:
+        return (
+            'this quotation mark is never closed; inside double quotes write a double quote as \\", '
+            "inside single quotes write an apostrophe as ''"
+        )
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' must be quoted; wrap it in double quotes"
     if "found character '\\t'" in problem or "found character '\t'" in problem:
         return "YAML indents with spaces, not tabs"
-    if "quoted scalar" in problem:
-        return 'this quotation mark is never closed; inside double quotes write a double quote as \\"'
     if "could not find expected ':'" in problem:
         return "check the indentation and that every key ends with ':'"
+    if "expected <block end>" in problem:
+        return "check this line's indentation, and that a quoted value ends where you meant it to"
     return None
+
+
+def _line_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    return lines[mark.line] if mark.line < len(lines) else ""
 
 
 # --- small typed accessors used by the loaders --------------------------------
