@@ -237,7 +237,12 @@ def _source_line(root: Path, d: Diagnostic, cache: dict[str, list[str] | None]) 
     lines = cache[d.file]
     if lines is None or not 1 <= d.line <= len(lines):
         return None
-    return lines[d.line - 1].replace("\t", " ")
+    # Tabs become one space so the caret lines up; other control characters
+    # are shown as their Unicode pictures (␁) rather than sent to the terminal.
+    return lines[d.line - 1].translate(_VISIBLE)
+
+
+_VISIBLE = {i: 0x2400 + i for i in range(32)} | {9: " ", 127: "\u2421"}
 
 
 def _display_width(text: str) -> int:

@@ -96,17 +96,20 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
     (an article's front matter).
     """
     if _FastLoader is not None:
-        loader = _FastLoader(text)
         try:
-            root = loader.get_single_node()
-            return _built(root, loader, file, line_offset)
+            loader = _FastLoader(text)
+            try:
+                return _built(loader.get_single_node(), loader, file, line_offset)
+            finally:
+                loader.dispose()
         except (yaml.YAMLError, _SharedNode):
             pass  # the pure-Python loader below says exactly what and where
+    try:
+        loader = _Core12Loader(text)
+        try:
+            root = loader.get_single_node()
         finally:
             loader.dispose()
-    loader = _Core12Loader(text)
-    try:
-        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
@@ -117,10 +120,17 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
             problem = f"{exc.context}, {problem}"
         hint = _syntax_hint(problem, _line_at(text, mark))
         return None, [Diagnostic.at(loc, "yaml-syntax", f"invalid YAML: {problem}", hint=hint)]
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        return None, [Diagnostic.at(Location(file), "yaml-syntax", f"invalid YAML: {exc}")]
-    finally:
-        loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return None, [
+            Diagnostic.at(
+                Location(file, line + line_offset, column),
+                "yaml-syntax",
+                f"invalid YAML: the control character U+{exc.character:04X} is not allowed",
+                hint="remove it; it is often pasted in invisibly from another program",
+            )
+        ]
     return _built(root, loader, file, line_offset)
 
 
