@@ -98,7 +98,8 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
                     locs["sha256"],
                     "article-hash-mismatch",
                     f"the body of article '{source.id}' no longer matches its sha256",
-                    hint=f"the body now hashes to {actual}; archived text must not change: restore it, "
+                    hint=_what_changed(body, digest)
+                    + f"the body now hashes to {actual}; archived text must not change: restore it, "
                     "or archive the new version as a new article",
                 )
             )
@@ -126,6 +127,23 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
         license=meta.get("license"),
         sha256=digest,
     )
+
+
+# Edits that tools make without asking, tried in turn to explain a mismatch.
+_SILENT_EDITS = (
+    ("its line endings were changed from LF to CRLF (git's core.autocrlf?)", lambda b: b.replace("\r\n", "\n")),
+    ("its line endings were changed from CRLF to LF", lambda b: b.replace("\n", "\r\n")),
+    ("a line break was added at its end", lambda b: b[:-1] if b.endswith("\n") else b),
+    ("the line break at its end was removed", lambda b: b + "\n"),
+    ("white space at its end was added or removed", lambda b: b.rstrip()),
+)
+
+
+def _what_changed(body: str, digest: str) -> str:
+    for explanation, undo in _SILENT_EDITS:
+        if hashlib.sha256(undo(body).encode("utf-8")).hexdigest() == digest:
+            return f"{explanation}; "
+    return ""
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int, str | None]:

@@ -113,8 +113,10 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path, color: bool = Fal
             out.append(f"{gutter} |")
             out.append(f"{d.line} | {source}")
             out.append(f"{gutter} | {' ' * caret_at}{_paint('^', '31;1' if d.is_error else '33;1', color)}")
-        for hint in d.hint.splitlines() if d.hint else ():
-            out.append(f"  {_paint('help', '36;1', color)}: {hint}")
+        if d.hint:
+            first, *rest = d.hint.splitlines()
+            out.append(f"  {_paint('help', '36;1', color)}: {first}")
+            out.extend(f"        {line}" for line in rest)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if diagnostics:

@@ -55,12 +55,17 @@ def closest_passage(body: NormalizedText, quote: str) -> Passage | None:
     r_words = [t for t, _, _ in r_tokens]
     matcher = difflib.SequenceMatcher(None, q_words, r_words, autojunk=False)
     blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    if not blocks:
-        return None
-    first, last = blocks[0], blocks[-1]
-    # Extend over quote tokens that differ at either edge ("A Syrian" for "The Syrian").
-    j_start = max(0, first.b - first.a)
-    j_end = min(len(r_tokens), last.b + last.size + (len(q_tokens) - last.a - last.size))
+    if blocks:
+        first, last = blocks[0], blocks[-1]
+        # Extend over quote tokens that differ at either edge ("A Syrian" for "The Syrian").
+        j_start = max(0, first.b - first.a)
+        j_end = min(len(r_tokens), last.b + last.size + (len(q_tokens) - last.a - last.size))
+    else:
+        # No whole token in common ("cafe" for "café"): take rapidfuzz's window as it is.
+        inside = [i for i, (_, s, e) in enumerate(r_tokens) if e > window.dest_start and s < window.dest_end]
+        if not inside:
+            return None
+        j_start, j_end = inside[0], inside[-1] + 1
     n_start, n_end = r_tokens[j_start][1], r_tokens[j_end - 1][2]
     similarity = round(fuzz.ratio(quote, text[n_start:n_end]))
     if similarity < _MIN_PASSAGE_SCORE:
@@ -80,17 +85,36 @@ def shown(text: str) -> str:
 
 
 def _differences(quote: str, q_tokens: list[_Token], text: str, p_tokens: list[_Token]) -> tuple[str, ...]:
+    """What differs, as "you wrote X, the article says Y".
+
+    Changes separated by at most one unchanged token are told together, and
+    a change that adds or drops something is shown with a token of context
+    on each side: `falling," the` against `falling", the` reads as one
+    moved comma, not as a comma added here and another removed there.
+    """
     matcher = difflib.SequenceMatcher(None, [t for t, _, _ in q_tokens], [t for t, _, _ in p_tokens], autojunk=False)
-    found = []
+    regions: list[list[int]] = []  # [i1, i2, j1, j2, only_replace]
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if regions and i1 - regions[-1][1] <= 1 and j1 - regions[-1][3] <= 1:
+            regions[-1][1:4] = [i2, regions[-1][2], j2]
+            regions[-1][4] = 0
+        else:
+            regions.append([i1, i2, j1, j2, int(tag == "replace")])
+    found = []
+    for i1, i2, j1, j2, only_replace in regions:
+        if not only_replace:
+            i1, j1 = max(0, i1 - 1), max(0, j1 - 1)
+            i2, j2 = min(len(q_tokens), i2 + 1), min(len(p_tokens), j2 + 1)
         wrote = quote[q_tokens[i1][1] : q_tokens[i2 - 1][2]] if i2 > i1 else ""
         says = text[p_tokens[j1][1] : p_tokens[j2 - 1][2]] if j2 > j1 else ""
-        if tag == "replace":
-            found.append(f'you wrote "{wrote}", the article says "{says}"')
-        elif tag == "delete":
-            found.append(f'the article does not have "{wrote}"')
-        elif tag == "insert":
+        if not wrote:
             found.append(f'the article also has "{says}" there')
+        elif not says:
+            found.append(f'the article does not have "{wrote}"')
+        else:
+            found.append(f'you wrote "{wrote}", the article says "{says}"')
     if len(found) > _MAX_DIFFERENCES:
         extra = len(found) - _MAX_DIFFERENCES
         found = found[:_MAX_DIFFERENCES] + [f"{extra} more difference{'s' if extra > 1 else ''}"]

@@ -24,11 +24,18 @@ class Found:
     start: int
     end: int
     parts: tuple[tuple[int, int], ...] = ()
+    # An elision marker that leaves nothing out: readers would see a gap
+    # marked where the article has none.
+    hollow_elision: bool = False
 
 
 @dataclass(frozen=True)
 class Ambiguous:
-    starts: tuple[int, ...]  # body offsets of each consistent occurrence
+    spans: tuple[tuple[int, int], ...]  # body spans of each consistent occurrence
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        return tuple(s for s, _ in self.spans)
 
 
 @dataclass(frozen=True)
@@ -57,23 +64,29 @@ def find_quote(
     if not q:
         return NotFound()
 
-    literal = [s for s in occurrences(text, q) if _fits(text, s, s + len(q), pre, suf)]
+    literal = [
+        s
+        for s in occurrences(text, q)
+        if _fits(text, s, s + len(q), pre, suf) and body.on_boundary(s) and body.on_boundary(s + len(q))
+    ]
     if len(literal) == 1:
         start, end = body.span_to_original(literal[0], literal[0] + len(q))
         return Found(start, end)
     if literal:
-        return Ambiguous(tuple(body.to_original(s) for s in literal))
+        return Ambiguous(tuple(body.span_to_original(s, s + len(q)) for s in literal))
 
     parts = _ELISION.split(q)
     if len(parts) < 2 or not all(parts):
         return NotFound()
-    matches = list(_elided_matches(text, parts, pre, suf))
+    matches = list(_elided_matches(body, parts, pre, suf))
     if not matches:
         return NotFound()
     if len(matches) > 1:
-        return Ambiguous(tuple(body.to_original(m[0][0]) for m in matches))
-    spans = tuple(body.span_to_original(s, e) for s, e in matches[0])
-    return Found(spans[0][0], spans[-1][1], spans)
+        return Ambiguous(tuple(body.span_to_original(m[0][0], m[-1][1]) for m in matches))
+    (match,) = matches
+    hollow = any(text[e:s].strip(" ") == "" for (_, e), (s, _) in zip(match, match[1:], strict=False))
+    spans = tuple(body.span_to_original(s, e) for s, e in match)
+    return Found(spans[0][0], spans[-1][1], spans, hollow)
 
 
 def occurrences(text: str, needle: str, start: int = 0, stop: int | None = None) -> Iterator[int]:
@@ -102,9 +115,15 @@ def _fits(text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
     return True
 
 
-def _elided_matches(text: str, parts: list[str], prefix: str, suffix: str) -> Iterator[list[tuple[int, int]]]:
+def _elided_matches(
+    body: NormalizedText, parts: list[str], prefix: str, suffix: str
+) -> Iterator[list[tuple[int, int]]]:
     """One complete match (the leftmost completion) per distinct start."""
+    text = body.text
     dead_ends: set[tuple[int, int]] = set()
+
+    def whole(start: int, end: int) -> bool:
+        return body.on_boundary(start) and body.on_boundary(end)
 
     def complete(i: int, prev_end: int) -> list[tuple[int, int]] | None:
         if i == len(parts):
@@ -114,6 +133,8 @@ def _elided_matches(text: str, parts: list[str], prefix: str, suffix: str) -> It
         part = parts[i]
         window_end = min(len(text), prev_end + MAX_GAP + len(part))
         for s in occurrences(text, part, prev_end, window_end):
+            if not whole(s, s + len(part)):
+                continue
             rest = complete(i + 1, s + len(part))
             if rest is not None:
                 return [(s, s + len(part)), *rest]
@@ -122,7 +143,7 @@ def _elided_matches(text: str, parts: list[str], prefix: str, suffix: str) -> It
 
     first = parts[0]
     for s in occurrences(text, first):
-        if not _fits(text, s, s, prefix, ""):
+        if not _fits(text, s, s, prefix, "") or not whole(s, s + len(first)):
             continue
         rest = complete(1, s + len(first))
         if rest is not None:

@@ -44,6 +44,11 @@ class _Segments:
     in_starts: tuple[int, ...]
     in_ends: tuple[int, ...]
 
+    def splits(self, pos: int) -> bool:
+        """Does `pos` fall strictly inside a replaced span?"""
+        i = bisect_right(self.out_starts, pos) - 1
+        return i >= 0 and self.out_starts[i] < pos < self.out_ends[i]
+
     def to_input(self, pos: int, *, end: bool) -> int:
         """Map an output offset to the input. A start inside a replaced span
         maps to the span's start, an end to its end: a match that covers part
@@ -69,6 +74,11 @@ class NormalizedText:
 
     def to_original(self, pos: int, *, end: bool = False) -> int:
         return self._fold.to_input(self._space.to_input(pos, end=end), end=end)
+
+    def on_boundary(self, pos: int) -> bool:
+        """Is `pos` between two whole characters of the original? Not so
+        inside what one character became: the "fi" of "ﬁ", the "..." of "…"."""
+        return not self._space.splits(pos) and not self._fold.splits(self._space.to_input(pos, end=False))
 
     def span_to_original(self, start: int, stop: int) -> tuple[int, int]:
         return self.to_original(start), self.to_original(stop, end=True)

@@ -24,11 +24,14 @@ class OutputError(Exception):
 
 def write_site(files: Mapping[str, bytes], out_dir: Path, protect: Sequence[Path] = ()) -> None:
     """Write `files` (site-relative '/' paths to bytes) as the new `out_dir`."""
-    out_dir = out_dir.absolute()
+    out_dir = out_dir.resolve()
     _refuse_unsafe(out_dir, protect)
     parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write the site to {out_dir}: {_describe(exc)}") from exc
     try:
         for rel, data in sorted(files.items()):
             target = staging / rel
@@ -39,7 +42,7 @@ def write_site(files: Mapping[str, bytes], out_dir: Path, protect: Sequence[Path
         _swap_in(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write the site to {out_dir}: {exc}") from exc
+        raise OutputError(f"cannot write the site to {out_dir}: {_describe(exc)}") from exc
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:
@@ -55,10 +58,10 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 
 def _refuse_unsafe(out_dir: Path, protect: Sequence[Path]) -> None:
     for kept in protect:
-        kept = kept.absolute()
+        kept = kept.resolve()
         if out_dir == kept or out_dir in kept.parents:
             raise OutputError(
-                f"refusing to write the site to {out_dir}: it holds {kept}",
+                f"refusing to write the site to {out_dir}: that would replace the project folder {kept}",
                 hint="choose an output folder of its own, such as site/",
             )
     if out_dir.exists() and not out_dir.is_dir():
@@ -68,3 +71,9 @@ def _refuse_unsafe(out_dir: Path, protect: Sequence[Path]) -> None:
             f"refusing to replace {out_dir}: it is not empty and was not made by build.py",
             hint="choose another output folder, or empty this one if its contents may go",
         )
+
+
+def _describe(exc: OSError) -> str:
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror or str(exc)

@@ -130,12 +130,19 @@ def test_offsets_after_bom_and_combining_marks() -> None:
     assert found(body, 'caf\u00e9 "no"') == ("cafe\u0301 \u201cno\u201d",)
 
 
-def test_expanded_character_is_covered_whole() -> None:
-    body = "wait… what"
-    n = normalize(body)
-    result = find_quote(n, "wait.")
-    assert isinstance(result, Found)
-    assert body[result.start : result.end] == "wait…"
+def test_a_match_never_splits_a_character() -> None:
+    body = "The ﬁnal word… was"
+    assert found(body, "The f") == "NotFound"
+    assert found(body, "inal word") == "NotFound"
+    assert found(body, "word..") == "NotFound"
+    assert found(body, "The final word...") == ("The ﬁnal word…",)
+
+
+def test_an_elision_that_leaves_nothing_out_is_flagged() -> None:
+    result = find_quote(normalize("Russia and China vetoed it"), "Russia and China [...] vetoed")
+    assert isinstance(result, Found) and result.hollow_elision
+    result = find_quote(normalize("Russia and China then vetoed it"), "Russia and China [...] vetoed")
+    assert isinstance(result, Found) and not result.hollow_elision
 
 
 @pytest.mark.parametrize("quote", ["", "   ", "\n"])
@@ -205,9 +212,13 @@ def article_spans(draw: st.DrawFn, bodies: st.SearchStrategy[str] = SAMPLE_BODIE
 
 
 def _expected(body: str, a: int, b: int) -> tuple[str, int]:
+    """How many times the span's text occurs on whole characters of the body."""
     q = normalize_quote(body[a:b])
-    t = normalize(body).text
-    count = sum(1 for i in range(len(t)) if t.startswith(q, i))
+    n = normalize(body)
+    t = n.text
+    count = sum(
+        1 for i in range(len(t)) if t.startswith(q, i) and n.on_boundary(i) and n.on_boundary(i + len(q))
+    )
     return q, count
 
 
