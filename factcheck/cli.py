@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .config import config_file
 from .diagnostics import format_github, format_json, format_sarif, format_text
 from .pipeline import Verification, build, verify
 
@@ -76,14 +77,15 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
 
+    args.config = config_file(args.config)
     if args.command == "check":
         result = verify(args.config, strict=args.strict)
     else:
         result = build(args.config, out_dir=args.out, strict=args.strict)
     _report(result, args.format, args.config, stdout)
-    if args.command == "build" and result.ok and args.format == "text":
-        out = args.out or (result.desk.config.output_dir if result.desk else None)
-        stderr.write(f"built the site in {out}\n")
+    if args.command == "build" and result.ok and args.format == "text" and result.desk:
+        out = (args.out or result.desk.config.output_dir).resolve()
+        stderr.write(f"built the site: {out / 'index.html'}\n")
     return exit_code(result)
 
 
@@ -99,7 +101,7 @@ def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> N
         citations = [c.as_json() for c in result.desk.citations] if result.desk else []
         out.write(format_json(diagnostics, citations, dict(result.stats)) + "\n")
     elif fmt == "sarif":
-        out.write(format_sarif(diagnostics, __version__) + "\n")
+        out.write(format_sarif(diagnostics, __version__, default_file=config_path.name) + "\n")
     elif fmt == "github":
         if diagnostics:
             out.write(format_github(diagnostics) + "\n")

@@ -99,8 +99,14 @@ class Config:
         return min(v.rating for v in self.verdicts)
 
 
+def config_file(path: Path) -> Path:
+    """--config may name the file or the site's folder."""
+    return path / "config.yaml" if path.is_dir() else path
+
+
 def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
     """Read and check config.yaml. Any problem here is a `config` error."""
+    path = config_file(path)
     shown = path.name
     if not path.is_file():
         return None, [

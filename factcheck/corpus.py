@@ -59,7 +59,7 @@ def load_corpus(folder: Path, root: Path) -> tuple[dict[str, Article], list[Diag
     articles: dict[str, Article] = {}
     for source in files:
         article = load_article(source, diagnostics)
-        if article is not None:
+        if article is not None and source.registered:
             articles[article.id] = article
     return articles, diagnostics
 
@@ -109,7 +109,17 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
                 Location(source.shown, 1, 1),
                 "article-unpinned",
                 f"article '{source.id}' has no sha256, so a silent edit would go unnoticed",
-                hint=f"add to its front matter: sha256: {hashlib.sha256(body.encode('utf-8')).hexdigest()}",
+                hint=_pin_hint(front, hashlib.sha256(body.encode("utf-8")).hexdigest()),
+                severity="warning",
+            )
+        )
+    if not body.strip():
+        diagnostics.append(
+            Diagnostic.at(
+                Location(source.shown, body_line, 1),
+                "empty-article",
+                f"article '{source.id}' has no text",
+                hint="nothing in it can be cited; archive the article's text below the front matter",
                 severity="warning",
             )
         )
@@ -137,6 +147,12 @@ _SILENT_EDITS = (
     ("the line break at its end was removed", lambda b: b + "\n"),
     ("white space at its end was added or removed", lambda b: b.rstrip()),
 )
+
+
+def _pin_hint(front: str | None, digest: str) -> str:
+    if front is None:
+        return f"give it front matter: a first line '---', then 'sha256: {digest}', then a line '---'"
+    return f"add to its front matter: sha256: {digest}"
 
 
 def _what_changed(body: str, digest: str) -> str:

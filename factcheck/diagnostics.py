@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 Severity = Literal["error", "warning"]
 
@@ -28,7 +29,13 @@ CODES: dict[str, str] = {
     "article-hash-mismatch": "an article body that no longer matches its sha256",
     "output": "the site could not be written",
     "article-unpinned": "(warning) an article with no sha256",
-    "date-order": "(warning) dates of an entry out of order",
+    "empty-article": "(warning) an article with no text",
+    "ignored-file": "(warning) a file in a content folder that is not read as content",
+    "date-order": "(warning) dates of an entry or its corrections out of order",
+    "duplicate-tag": "(warning) two tags of an entry that make the same tag page",
+    "duplicate-citation": "(warning) the same citation given twice in an entry",
+    "elision-empty": "(warning) an elision marker [...] that leaves nothing out",
+    "quote-comment": "(warning) a plain quote, prefix or suffix cut short by a ' #' comment",
 }
 
 
@@ -163,7 +170,7 @@ def format_json(
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str) -> str:
+def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_file: str = "config.yaml") -> str:
     """SARIF 2.1.0, one rule per code, for code scanning tools."""
     rules = [{"id": code, "shortDescription": {"text": text}} for code, text in CODES.items()]
     index = {code: i for i, code in enumerate(CODES)}
@@ -175,21 +182,23 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str) -> str:
             "level": d.severity,
             "message": {"text": d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"},
         }
-        if d.file:
-            region = {
-                k: v
-                for k, v in (
-                    ("startLine", d.line),
-                    ("startColumn", d.column),
-                    ("endLine", d.end_line),
-                    ("endColumn", d.end_column),
-                )
-                if v is not None
-            }
-            location: dict[str, object] = {"artifactLocation": {"uri": d.file, "uriBaseId": "SRCROOT"}}
-            if region:
-                location["region"] = region
-            result["locations"] = [{"physicalLocation": location}]
+        # Code scanning needs a location on every result: a problem with no
+        # file of its own (config.yaml missing) is placed on the config file.
+        region = {
+            k: v
+            for k, v in (
+                ("startLine", d.line),
+                ("startColumn", d.column),
+                ("endLine", d.end_line),
+                ("endColumn", d.end_column),
+            )
+            if v is not None and d.file
+        }
+        uri = quote(d.file or default_file)
+        location: dict[str, object] = {"artifactLocation": {"uri": uri, "uriBaseId": "SRCROOT"}}
+        if region:
+            location["region"] = region
+        result["locations"] = [{"physicalLocation": location}]
         results.append(result)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -11,7 +11,8 @@ from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .match import elision_parts
-from .sources import SourceFile, discover, read_text
+from .normalize import normalize_quote
+from .sources import SourceFile, discover, read_text, slug
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -90,18 +91,32 @@ class Entries:
 
     checks: dict[str, Check]
     citations: dict[str, tuple[Citation, ...]]
+    # Citations of files whose names are not valid ids: verified, never used.
+    unlisted: tuple[tuple[Citation, ...], ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.citations) + len(self.unlisted)
+
+    @property
+    def citation_count(self) -> int:
+        return sum(len(c) for c in self.citations.values()) + sum(len(c) for c in self.unlisted)
 
 
 def load_checks(folder: Path, root: Path, verdicts: Sequence[str]) -> tuple[Entries, list[Diagnostic]]:
     files, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
     checks: dict[str, Check] = {}
     citations: dict[str, tuple[Citation, ...]] = {}
+    unlisted: list[tuple[Citation, ...]] = []
     for source in files:
         check, cited = load_check(source, verdicts, diagnostics)
+        if not source.registered:
+            unlisted.append(cited)
+            continue
         citations[source.id] = cited
         if check is not None:
             checks[check.id] = check
-    return Entries(checks, citations), diagnostics
+    return Entries(checks, citations, tuple(unlisted)), diagnostics
 
 
 def load_check(
@@ -116,14 +131,14 @@ def load_check(
         return None, ()
     node, problems = parse(text, source.shown)
     diagnostics.extend(problems)
-    if node is None:
+    if node is None or node.kind == "null":
         if not problems:
             diagnostics.append(
                 Diagnostic.at(
                     Location(source.shown, 1, 1),
                     "schema",
                     "the entry is empty",
-                    hint="run `python build.py new ID` for a template",
+                    hint="start from a copy of an existing entry; the fields are listed in the README",
                 )
             )
         return None, ()
@@ -159,6 +174,7 @@ def read_entry(node: Node, diagnostics: list[Diagnostic]) -> tuple[Record | None
         return None, ()
     citations = _citations(record, diagnostics)
     _check_dates(record, diagnostics)
+    _check_tags(record, diagnostics)
     return record, citations
 
 
@@ -177,21 +193,48 @@ def _check_verdict(record: Record, verdicts: Sequence[str], diagnostics: list[Di
 
 def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation, ...]:
     citations = []
+    seen: dict[tuple[str, str, str | None, str | None], int] = {}
     for index, item in enumerate(record.get("citations", ())):
         if item is None or not {"article", "quote"} <= item.values.keys():
             continue
         quote = item.values["quote"]
         parts = elision_parts(quote)
         if len(parts) > 1 and not all(parts):
+            at_edge = not parts[0] or not parts[-1]
             diagnostics.append(
                 Diagnostic.at(
                     item.locs["quote"],
                     "schema",
                     "an elision marker [...] must stand between two parts of the quote",
-                    hint="remove the [...] at the start or end; a quote may begin and end anywhere",
+                    hint="remove the [...] at the start or end; a quote may begin and end anywhere"
+                    if at_edge
+                    else "two markers stand together with nothing between them; keep one",
                 )
             )
             continue
+        for name in ("quote", "prefix", "suffix"):
+            if name in item.nodes and item.nodes[name].comment_follows:
+                diagnostics.append(
+                    Diagnostic.at(
+                        item.locs[name],
+                        "quote-comment",
+                        f"the '{name}' ends where a YAML comment (' #') begins on its line",
+                        hint=f"if the {name} goes on past the '#', put it in double quotes",
+                        severity="warning",
+                    )
+                )
+        key = (item.values["article"], normalize_quote(quote), item.get("prefix"), item.get("suffix"))
+        if key in seen:
+            diagnostics.append(
+                Diagnostic.at(
+                    item.locs["quote"],
+                    "duplicate-citation",
+                    f"this citation repeats citation {seen[key] + 1} of the entry",
+                    hint="remove one of them",
+                    severity="warning",
+                )
+            )
+        seen.setdefault(key, index)
         citations.append(
             Citation(
                 index=index,
@@ -208,6 +251,24 @@ def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation,
     return tuple(citations)
 
 
+def _check_tags(record: Record, diagnostics: list[Diagnostic]) -> None:
+    """Tags become pages: two that differ only in case or punctuation would share one."""
+    seen: dict[str, str] = {}
+    for tag in record.get("tags", ()):
+        key = slug(tag)
+        if key in seen:
+            diagnostics.append(
+                Diagnostic.at(
+                    record.locs["tags"],
+                    "duplicate-tag",
+                    f"tags '{seen[key]}' and '{tag}' are the same tag",
+                    hint="keep one of them",
+                    severity="warning",
+                )
+            )
+        seen.setdefault(key, tag)
+
+
 def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
     published = record.get("published")
     updated = record.get("updated")
@@ -221,6 +282,31 @@ def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
                 severity="warning",
             )
         )
+    previous = None
+    for correction in record.get("corrections", ()):
+        if correction is None or "date" not in correction.values:
+            continue
+        when = correction.values["date"]
+        if published and when < published:
+            diagnostics.append(
+                Diagnostic.at(
+                    correction.locs["date"],
+                    "date-order",
+                    f"correction dated {when}, before the check was published ({published})",
+                    severity="warning",
+                )
+            )
+        elif previous and when < previous:
+            diagnostics.append(
+                Diagnostic.at(
+                    correction.locs["date"],
+                    "date-order",
+                    f"correction dated {when} comes after one dated {previous}",
+                    hint="list corrections oldest first, newest last",
+                    severity="warning",
+                )
+            )
+        previous = when
     if published and claim_date and claim_date > published:
         diagnostics.append(
             Diagnostic.at(

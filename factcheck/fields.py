@@ -49,6 +49,7 @@ class Record:
 
     values: dict[str, Any] = field(default_factory=dict)
     locs: dict[str, Location] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
     loc: Location | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -80,6 +81,7 @@ def read_record(
             diagnostics.append(Diagnostic.at(fld.key_loc, codes.unknown, f"unknown field '{key}' in {what}", hint=hint))
             continue
         record.locs[key] = fld.node.loc
+        record.nodes[key] = fld.node
         value = _read_value(fld.node, spec, diagnostics, codes)
         if value is not _INVALID:
             record.values[key] = value
@@ -131,8 +133,8 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
         if node.kind == "str" and ISO_DATE_RE.match(node.value):  # type: ignore[arg-type]
             try:
                 return dt.date.fromisoformat(node.value)  # type: ignore[arg-type]
-            except ValueError:
-                pass
+            except ValueError as exc:
+                return fail(f"'{name}' is not a valid date: {_shown_value(node)}", f"no such day: {exc}")
         return fail(f"'{name}' is not a valid date: {_shown_value(node)}", "write dates as YYYY-MM-DD, e.g. 2016-12-05")
     if spec.type == "number":
         if node.kind not in ("int", "float"):
@@ -144,11 +146,12 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
         items = []
         for item in node.value:  # type: ignore[union-attr]
             if item.kind != "str" or not item.value.strip():
+                what = "an empty string" if item.kind == "str" else describe(item)
                 diagnostics.append(
                     Diagnostic.at(
                         item.loc,
                         codes.schema,
-                        f"every item of '{name}' must be a non-empty string, not {describe(item)}",
+                        f"every item of '{name}' must be a non-empty string, not {what}",
                         hint=_quote_hint(item),
                     )
                 )

@@ -56,8 +56,8 @@ def verify(config_path: Path, *, strict: bool = False) -> Verification:
         diagnostics = promote_warnings(diagnostics)
     stats = {
         "articles": len(articles),
-        "checks": len(entries.citations),
-        "citations": sum(len(c) for c in entries.citations.values()),
+        "checks": entries.count,
+        "citations": entries.citation_count,
     }
     desk = Desk(config, articles, entries.checks, resolved)
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats)

@@ -60,6 +60,9 @@ def resolve_citations(
             result = _resolve(check_id, citation, articles, diagnostics)
             if result is not None:
                 resolved.append(result)
+    for citations in entries.unlisted:
+        for citation in citations:
+            _resolve("", citation, articles, diagnostics)
     return tuple(resolved), diagnostics
 
 
@@ -154,14 +157,14 @@ def _not_found(citation: Citation, article: Article, articles: Mapping[str, Arti
 
 
 def _near_misses(article: Article, quote: str, label: str = "closest passage") -> list[str]:
+    if quote in normalize_quote(article.title) and quote not in article.normalized.text:
+        return [f"that is (part of) the title of '{article.id}', not its text; a quote must come from the body"]
     passage = closest_passage(article.normalized, quote)
     if passage is not None:
         text = shown(article.body[passage.start : passage.end])
         what = f" ({'; '.join(passage.differences)})" if passage.differences else ""
         line = article.line_of(passage.start)
         return [f'{label}, line {line} ({passage.similarity}% alike): "{text}"{what}']
-    if quote in normalize_quote(article.title):
-        return [f"that is the title of '{article.id}', not its text; a quote must come from the body"]
     return [f"no passage of '{article.id}' comes close"]
 
 
@@ -175,7 +178,7 @@ def _elision_hints(article: Article, parts: list[str]) -> list[str]:
         ]
     hints = []
     for i, part in missing[:2]:
-        hints += _near_misses(article, part, label=f"part {i} (\"{part}\") not found; closest passage")
+        hints += _near_misses(article, part, label=f'part {i} ("{part}") not found; closest passage')
     return hints
 
 
@@ -196,10 +199,7 @@ def _context_mismatch(citation: Citation, article: Article, bare: Found | Ambigu
         if citation.suffix:
             sides.append(f'before "{_words_after(article.body, end)}"')
         contexts.append(f"line {article.line_of(start)}: " + " and ".join(sides))
-    return (
-        f"the quote occurs ({where}) but not with the {' and '.join(given)}; it stands\n"
-        + "\n".join(contexts)
-    )
+    return f"the quote occurs ({where}) but not with the {' and '.join(given)}; it stands\n" + "\n".join(contexts)
 
 
 def _articles_holding(quote: str, articles: Mapping[str, Article], exclude: str | None = None) -> list[str]:

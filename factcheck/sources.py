@@ -14,6 +14,7 @@ class SourceFile:
     id: str
     path: Path
     shown: str  # relative to the config folder, with '/', as diagnostics show it
+    registered: bool = True  # False for a file whose name is not a valid id: read, checked, not used
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
@@ -58,12 +59,23 @@ def discover(
         ]
     files: list[SourceFile] = []
     by_id: dict[str, SourceFile] = {}
-    candidates = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
-    for path in candidates:
+    names = " and ".join(suffixes)
+    for path in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.name.endswith("~"):
+            continue  # hidden files, editor backups
+        if path.is_dir():
             continue
         shown = _shown(path, root)
+        if not path.is_file():
+            diagnostics.append(_ignored(shown, f"'{path.name}' is a broken link", "fix or remove the link"))
+            continue
+        if path.suffix.lower() not in suffixes:
+            diagnostics.append(
+                _ignored(shown, f"'{path.name}' is not read: only {names} files in this folder are {kind}s")
+            )
+            continue
         stem = path.stem
+        registered = True
         if not ID_RE.match(stem):
             diagnostics.append(
                 Diagnostic.at(
@@ -71,11 +83,11 @@ def discover(
                     "invalid-id",
                     f"'{path.name}' is not a valid {kind} id",
                     hint="ids are lowercase letters, digits and '-', up to 80 characters: "
-                    f"rename it to '{slug(stem)}{path.suffix}'",
+                    f"rename it to '{slug(stem)}{path.suffix.lower()}'",
                 )
             )
-            continue
-        if stem in by_id:
+            registered = False  # still read, so that its other mistakes show now
+        elif stem in by_id:
             diagnostics.append(
                 Diagnostic.at(
                     Location(shown),
@@ -85,10 +97,17 @@ def discover(
                 )
             )
             continue
-        source = SourceFile(stem, path, shown)
-        by_id[stem] = source
+        source = SourceFile(stem, path, shown, registered)
+        if registered:
+            by_id[stem] = source
         files.append(source)
     return files, diagnostics
+
+
+def _ignored(
+    shown: str, message: str, hint: str = "move it elsewhere, or rename it if it is meant as content"
+) -> Diagnostic:
+    return Diagnostic.at(Location(shown), "ignored-file", message, hint=hint, severity="warning")
 
 
 def slug(text: str) -> str:

@@ -15,6 +15,7 @@ import yaml
 from .diagnostics import Diagnostic, Location
 
 _TAG = "tag:yaml.org,2002:"
+_COMMENT = re.compile(r"[ \t]+#")
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
 
 
@@ -49,7 +50,7 @@ if yaml.__with_libyaml__:
 _CORE12_RESOLVERS = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("int", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("int", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$", "-+0123456789"),
     (
         "float",
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
@@ -77,6 +78,7 @@ class Node:
     kind: str
     value: Scalar | list[Node] | dict[str, Field]
     loc: Location
+    comment_follows: bool = False  # a plain scalar followed by ` # ...` on its line
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
         try:
             loader = _FastLoader(text)
             try:
-                return _built(loader.get_single_node(), loader, file, line_offset)
+                return _built(loader.get_single_node(), loader, text, file, line_offset)
             finally:
                 loader.dispose()
         except (yaml.YAMLError, _SharedNode):
@@ -112,13 +114,18 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            mark = exc.context_mark  # where the unclosed quote or bracket opened, not the end of the file
+        if exc.context_mark is not None and any(
+            p in (exc.problem or "") for p in ("end of stream", "could not find expected ':'")
+        ):
+            # Where the unclosed quote opened, or the key that lacks its colon:
+            # the parser only notices on a later line.
+            mark = exc.context_mark
         loc = _loc(file, mark, line_offset)
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}, {problem}"
         hint = _syntax_hint(problem, _line_at(text, mark))
+        problem = _PLAIN.get(problem, problem)
         return None, [Diagnostic.at(loc, "yaml-syntax", f"invalid YAML: {problem}", hint=hint)]
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -131,22 +138,24 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
                 hint="remove it; it is often pasted in invisibly from another program",
             )
         ]
-    return _built(root, loader, file, line_offset)
+    return _built(root, loader, text, file, line_offset)
 
 
 def _built(
-    root: yaml.Node | None, loader: yaml.SafeLoader, file: str, line_offset: int
+    root: yaml.Node | None, loader: yaml.SafeLoader, text: str, file: str, line_offset: int
 ) -> tuple[Node | None, list[Diagnostic]]:
     if root is None:
         return None, []
-    builder = _Builder(loader, file, line_offset)
+    builder = _Builder(loader, text, file, line_offset)
     node = builder.build(root)
     return node, builder.diagnostics
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader, file: str, line_offset: int):
+    def __init__(self, loader: yaml.SafeLoader, text: str, file: str, line_offset: int):
         self.loader = loader
+        self.text = text
+        self.lines: list[str] | None = None
         self.file = file
         self.line_offset = line_offset
         self.diagnostics: list[Diagnostic] = []
@@ -178,13 +187,22 @@ class _Builder:
             if short == "str":
                 value = node.value
             elif short == "int":  # YAML 1.2: 017 is seventeen, not octal
-                value = int(node.value, 16 if node.value.startswith("0x") else 10)
+                value = int(node.value, {"0x": 16, "0o": 8}.get(node.value[:2], 10))
             else:
                 value = self.loader.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError):
             value = node.value  # an explicit !!int on text that is not a number: keep the text
             short = "str"
-        return Node(short, value, self.loc(node))
+        cut = not node.style and self._comment_follows(node.end_mark)
+        return Node(short, value, self.loc(node), cut)
+
+    def _comment_follows(self, end: yaml.Mark) -> bool:
+        """Does a ` #` comment follow a plain value on its last line? Then
+        the value may have been cut short: `quote: pullout #1 despite`."""
+        if self.lines is None:
+            self.lines = self.text.splitlines()
+        line = self.lines[end.line] if end.line < len(self.lines) else ""
+        return _COMMENT.match(line, end.column) is not None
 
     def _mapping(self, node: yaml.MappingNode) -> dict[str, Field]:
         fields: dict[str, Field] = {}
@@ -226,10 +244,26 @@ def _loc(file: str, mark: yaml.Mark | None, line_offset: int, end: yaml.Mark | N
         return Location(file)
     if end is None:
         return Location(file, mark.line + 1 + line_offset, mark.column + 1)
+    if end.column == 0 and end.line > mark.line:
+        # A block scalar ends at the start of the next line; its last line is the one before.
+        return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + line_offset)
     return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + 1 + line_offset, end.column + 1)
 
 
+# PyYAML's wording for the commonest slips, in an editor's words.
+_PLAIN = {
+    "while parsing a block mapping, expected <block end>, but found '<scalar>'": "more text after a complete value",
+    "while parsing a block mapping, expected <block end>, but found '<block mapping start>'": "unexpected indentation",
+    "while parsing a block mapping, expected <block end>, but found '<block sequence start>'": "unexpected indentation",
+    "mapping values are not allowed here": "a ':' where none can stand",
+    "while scanning a simple key, could not find expected ':'": "a key without ':'",
+    "while scanning a quoted scalar, found unexpected end of stream": "a quoted value that is never closed",
+    "expected a single document in the stream, but found another document": "a second YAML document ('---')",
+}
+
+
 def _syntax_hint(problem: str, line: str) -> str | None:
+    value = line.split(": ", 1)[1].strip() if ": " in line else ""
     if "\\'" in line:
         return "inside single quotes an apostrophe is written '' (two single quotes), not \\'"
     if "quoted scalar" in problem:
@@ -237,14 +271,25 @@ def _syntax_hint(problem: str, line: str) -> str | None:
             'this quotation mark is never closed; inside double quotes write a double quote as \\", '
             "inside single quotes write an apostrophe as ''"
         )
+    if "expected <block end>, but found '<scalar>'" in problem and value[:1] in "\"'":
+        mark = value[0]
+        if mark == '"':
+            return 'the value ends at its second "; write a " inside it as \\", or put the value in single quotes'
+        return "the value ends at its second '; write an apostrophe inside it as '', or use double quotes"
+    if "expected <block end>, but found '<block mapping start>'" in problem:
+        return "this line is indented further than the field before it; line it up with its neighbours"
     if "mapping values are not allowed" in problem:
+        if re.match(r"\s+[\w-]+:", line):
+            return "this line is indented further than the field before it; line it up with its neighbours"
         return "a value containing ': ' must be quoted; wrap it in double quotes"
     if "found character '\\t'" in problem or "found character '\t'" in problem:
-        return "YAML indents with spaces, not tabs"
+        return "YAML does not allow a tab here; use spaces"
     if "could not find expected ':'" in problem:
-        return "check the indentation and that every key ends with ':'"
+        return "this key has no ':' after it"
     if "expected <block end>" in problem:
         return "check this line's indentation, and that a quoted value ends where you meant it to"
+    if "expected a single document" in problem:
+        return "a file holds one entry; remove this '---' and anything after it that belongs elsewhere"
     return None
 
 

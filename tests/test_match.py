@@ -216,9 +216,7 @@ def _expected(body: str, a: int, b: int) -> tuple[str, int]:
     q = normalize_quote(body[a:b])
     n = normalize(body)
     t = n.text
-    count = sum(
-        1 for i in range(len(t)) if t.startswith(q, i) and n.on_boundary(i) and n.on_boundary(i + len(q))
-    )
+    count = sum(1 for i in range(len(t)) if t.startswith(q, i) and n.on_boundary(i) and n.on_boundary(i + len(q)))
     return q, count
 
 

@@ -96,7 +96,9 @@ def test_any_bytes_get_a_report(scratch: Path, data: bytes) -> None:
 @given(st.lists(FRAGMENTS, max_size=20).map("".join), st.text(max_size=200))
 def test_any_article_text_gets_a_report(scratch: Path, front: str, body: str) -> None:
     shutil.copy(FIXTURES / "entries" / "elided-quote.yaml", scratch / "content" / "checks" / "fuzz.yaml")
-    (scratch / "content" / "articles" / "fuzz.txt").write_text(f"---\n{front}\n---\n{body}", encoding="utf-8", errors="surrogatepass")
+    (scratch / "content" / "articles" / "fuzz.txt").write_text(
+        f"---\n{front}\n---\n{body}", encoding="utf-8", errors="surrogatepass"
+    )
     try:
         code, _ = run_check(scratch)
         assert code in (0, 1)
