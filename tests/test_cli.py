@@ -222,3 +222,42 @@ def test_readme_documents_every_code() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for code in CODES:
         assert f"`{code}`" in readme, code
+
+
+def test_unwritable_output_is_an_output_error(desk: Desk, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = desk.run("build", "--out", str(blocker / "site"))
+    assert result.code == 2
+    assert "error[output]: cannot write the site to" in result.out
+
+
+def test_config_may_name_the_site_folder(desk: Desk) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--config", str(desk.root)], stdout=out, stderr=err) == 0
+
+
+def test_sarif_places_file_less_problems_on_the_config(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert main(["check", "--format", "sarif", "--config", str(tmp_path / "config.yaml")], stdout=out) == 2
+    (result,) = json.loads(out.getvalue())["runs"][0]["results"]
+    assert result["ruleId"] == "config"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "config.yaml"
+
+
+def test_ambiguity_hints_are_ready_to_paste(desk: Desk) -> None:
+    desk.write_check(
+        "said.yaml",
+        "claim: x\nclaimant: y\nverdict: accurate\nsummary: z\npublished: 2026-11-05\n"
+        "citations:\n  - article: middleeasteye-2016-12-06\n    quote: said\n",
+    )
+    report = json.loads(desk.run("check", "--format", "json").out)
+    (error,) = report["errors"]
+    suggestions = error["hint"].splitlines()[1:]
+    assert suggestions
+    for suggestion in suggestions:
+        field_line = suggestion.split(": ", 1)[1]  # e.g. prefix: "he told a"
+        fixed = desk.checks / "said.yaml"
+        base = fixed.read_text(encoding="utf-8").split("    quote: said\n")[0]
+        fixed.write_text(base + f"    quote: said\n    {field_line}\n", encoding="utf-8")
+        assert desk.run("check").code == 0, field_line

@@ -136,3 +136,28 @@ def test_quote_offsets_and_lines_count_the_front_matter(desk: Desk) -> None:
     assert body[citation["start"] : citation["end"]] == "The regime now holds some 60% of eastern Aleppo"
     lines = (desk.articles / "cnn-2016-12-05.txt").read_text(encoding="utf-8").splitlines()
     assert lines[66 - 1].startswith("The regime now holds some 60%")  # the line hints name
+
+
+def test_hash_mismatch_names_a_line_ending_change(desk: Desk) -> None:
+    path = desk.articles / "cnn-2016-12-05.txt"
+    front, _, body = path.read_bytes().partition(b"\n---\n")
+    path.write_bytes(front + b"\n---\n" + body.replace(b"\n", b"\r\n"))
+    result = desk.run("check")
+    assert "its line endings were changed from LF to CRLF" in result.out
+
+
+def test_files_that_are_not_content_are_named(desk: Desk) -> None:
+    (desk.checks / "draft.yaml.txt").write_text("verdict: bogus\n", encoding="utf-8")
+    (desk.checks / "gone.yaml").symlink_to(desk.root / "nowhere.yaml")
+    (desk.checks / "UPPER.YAML").write_text("claim: x\n", encoding="utf-8")
+    report = json.loads(desk.run("check", "--format", "json").out)
+    warnings = {(w["code"], w["file"]) for w in report["warnings"]}
+    assert ("ignored-file", "content/checks/draft.yaml.txt") in warnings
+    assert ("ignored-file", "content/checks/gone.yaml") in warnings
+    errors = {(e["code"], e["file"]) for e in report["errors"]}
+    assert ("invalid-id", "content/checks/UPPER.YAML") in errors
+    assert ("schema", "content/checks/UPPER.YAML") in errors  # still read and checked
+
+
+def test_gitattributes_keeps_article_bytes() -> None:
+    assert "content/articles/** -text" in (REPO / ".gitattributes").read_text(encoding="utf-8")
