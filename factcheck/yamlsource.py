@@ -271,7 +271,7 @@ def _syntax_hint(problem: str, line: str) -> str | None:
             'this quotation mark is never closed; inside double quotes write a double quote as \\", '
             "inside single quotes write an apostrophe as ''"
         )
-    if "expected <block end>, but found '<scalar>'" in problem and value[:1] in "\"'":
+    if "expected <block end>, but found '<scalar>'" in problem and value[:1] in ('"', "'"):
         mark = value[0]
         if mark == '"':
             return 'the value ends at its second "; write a " inside it as \\", or put the value in single quotes'
