@@ -15,8 +15,9 @@ from .fields import ID_PATTERN, ISO_DATE_PATTERN, FieldSpec
 
 SCHEMA_ID = "https://factcheck.invalid/schema/check.schema.json"
 _DATE = {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}
-# An elision marker must stand between two parts, never at either end.
-_EDGE_ELISION = r"^\s*\[(\.\.\.|…)\]|\[(\.\.\.|…)\]\s*$"
+# An elision marker must stand between two parts: never at either end, never two together.
+_MARKER = r"\[(\.\.\.|…)\]"
+_EDGE_ELISION = rf"^\s*{_MARKER}|{_MARKER}\s*$|{_MARKER}\s*{_MARKER}"
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
 
 

@@ -104,6 +104,7 @@ VALUES = st.sampled_from(
         "[...] leading elision",
         "middle [...] elision",
         "trailing […]",
+        "two [...] […] markers",
         "!!int 3",
         7,
         1.5,
