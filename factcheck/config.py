@@ -106,7 +106,6 @@ def config_file(path: Path) -> Path:
 
 def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
     """Read and check config.yaml. Any problem here is a `config` error."""
-    path = config_file(path)
     shown = path.name
     if not path.is_file():
         return None, [

@@ -49,26 +49,25 @@ class Article:
         """The file line holding a body offset."""
         return self.body_line + self.body.count("\n", 0, offset)
 
-    def location(self, offset: int) -> Location:
-        line_start = self.body.rfind("\n", 0, offset) + 1
-        return Location(self.path, self.line_of(offset), offset - line_start + 1)
-
 
 def load_corpus(folder: Path, root: Path) -> tuple[dict[str, Article], list[Diagnostic]]:
     files, diagnostics = discover(folder, root, (".txt",), "article")
     articles: dict[str, Article] = {}
     for source in files:
-        article = load_article(source, diagnostics)
+        article, problems = load_article(source)
+        diagnostics.extend(problems)
         if article is not None and source.registered:
             articles[article.id] = article
     return articles, diagnostics
 
 
-def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article | None:
+def load_article(source: SourceFile) -> tuple[Article | None, list[Diagnostic]]:
+    """One article file, read and checked on its own."""
+    diagnostics: list[Diagnostic] = []
     text, problems = read_text(source.path, source.shown)
     diagnostics.extend(problems)
     if text is None:
-        return None
+        return None, diagnostics
     front, body, body_line, problem = split_front_matter(text)
     if problem:
         diagnostics.append(
@@ -79,7 +78,7 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
                 hint="close the front matter with a line holding only '---'",
             )
         )
-        return None
+        return None, diagnostics
     meta: dict = {}
     locs: dict[str, Location] = {}
     if front is not None and front.strip():
@@ -124,7 +123,7 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
             )
         )
     title = meta.get("title") or _first_line(body) or source.id
-    return Article(
+    article = Article(
         id=source.id,
         path=source.shown,
         body=body,
@@ -137,6 +136,7 @@ def load_article(source: SourceFile, diagnostics: list[Diagnostic]) -> Article |
         license=meta.get("license"),
         sha256=digest,
     )
+    return article, diagnostics
 
 
 # Edits that tools make without asking, tried in turn to explain a mismatch.

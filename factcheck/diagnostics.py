@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "quote-not-found": "a quote that does not occur in its article",
     "quote-ambiguous": "a quote that occurs more than once, not told apart by prefix or suffix",
     "article-hash-mismatch": "an article body that no longer matches its sha256",
+    "template": "a template that does not compile or fails to render (exit 2)",
     "output": "the site could not be written",
     "article-unpinned": "(warning) an article with no sha256",
     "empty-article": "(warning) an article with no text",
@@ -135,17 +136,19 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
     """GitHub Actions workflow commands, escaped as @actions/core escapes them."""
     out = []
     for d in diagnostics:
+        # The spec's order (file, line, col, title), with the span's end
+        # before the title: GitHub reads the properties in any order.
         props = []
         if d.file:
             props.append(("file", d.file))
             if d.line is not None:
                 props.append(("line", str(d.line)))
-                if d.end_line is not None:
-                    props.append(("endLine", str(d.end_line)))
             if d.column is not None:
                 props.append(("col", str(d.column)))
-                if d.end_column is not None:
-                    props.append(("endColumn", str(d.end_column)))
+            if d.line is not None and d.end_line is not None:
+                props.append(("endLine", str(d.end_line)))
+            if d.column is not None and d.end_column is not None:
+                props.append(("endColumn", str(d.end_column)))
         props.append(("title", d.code))
         prop_text = ",".join(f"{k}={_escape_property(v)}" for k, v in props)
         message = d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"
@@ -195,7 +198,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_f
             if v is not None and d.file
         }
         uri = quote(d.file or default_file)
-        location: dict[str, object] = {"artifactLocation": {"uri": uri, "uriBaseId": "SRCROOT"}}
+        location: dict[str, object] = {"artifactLocation": {"uri": uri}}
         if region:
             location["region"] = region
         result["locations"] = [{"physicalLocation": location}]
@@ -206,6 +209,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_f
         "runs": [
             {
                 "tool": {"driver": {"name": "factcheck", "version": tool_version, "rules": rules}},
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],

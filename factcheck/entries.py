@@ -10,9 +10,10 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
+from .ids import tag_slug
 from .match import elision_parts
 from .normalize import normalize_quote
-from .sources import SourceFile, discover, read_text, slug
+from .sources import SourceFile, discover, read_text
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -103,36 +104,34 @@ class Entries:
         return sum(len(c) for c in self.citations.values()) + sum(len(c) for c in self.unlisted)
 
 
-def load_checks(folder: Path, root: Path, verdicts: Sequence[str]) -> tuple[Entries, list[Diagnostic]]:
-    files, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
-    checks: dict[str, Check] = {}
-    citations: dict[str, tuple[Citation, ...]] = {}
-    unlisted: list[tuple[Citation, ...]] = []
-    for source in files:
-        check, cited = load_check(source, verdicts, diagnostics)
-        if not source.registered:
-            unlisted.append(cited)
-            continue
-        citations[source.id] = cited
-        if check is not None:
-            checks[check.id] = check
-    return Entries(checks, citations, tuple(unlisted)), diagnostics
+@dataclass(frozen=True)
+class EntryFile:
+    """One entry file read and checked on its own: no corpus, no config.
+
+    `check` is None when the file has errors; its well-formed citations are
+    kept all the same, so that a broken field does not hide a broken quote.
+    """
+
+    source: SourceFile
+    check: Check | None
+    citations: tuple[Citation, ...]
+    verdict: tuple[str, Location] | None  # checked against config.yaml later
+    diagnostics: tuple[Diagnostic, ...]
 
 
-def load_check(
-    source: SourceFile, verdicts: Sequence[str], diagnostics: list[Diagnostic]
-) -> tuple[Check | None, tuple[Citation, ...]]:
-    """Read one entry. Every problem is reported; an entry with any error
-    gives no Check, but its well-formed citations are still returned."""
-    before = len(diagnostics)
+def load_entries(folder: Path, root: Path) -> tuple[list[EntryFile], list[Diagnostic]]:
+    sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
+    return [load_entry(source) for source in sources], diagnostics
+
+
+def load_entry(source: SourceFile) -> EntryFile:
+    diagnostics: list[Diagnostic] = []
     text, problems = read_text(source.path, source.shown)
     diagnostics.extend(problems)
-    if text is None:
-        return None, ()
-    node, problems = parse(text, source.shown)
+    node, problems = parse(text, source.shown) if text is not None else (None, [])
     diagnostics.extend(problems)
     if node is None or node.kind == "null":
-        if not problems:
+        if not diagnostics:
             diagnostics.append(
                 Diagnostic.at(
                     Location(source.shown, 1, 1),
@@ -141,13 +140,11 @@ def load_check(
                     hint="start from a copy of an existing entry; the fields are listed in the README",
                 )
             )
-        return None, ()
+        return EntryFile(source, None, (), None, tuple(diagnostics))
     record, citations = read_entry(node, diagnostics)
-    if record is None:
-        return None, ()
-    _check_verdict(record, verdicts, diagnostics)
-    if any(d.is_error for d in diagnostics[before:]):
-        return None, citations
+    verdict = (record.values["verdict"], record.locs["verdict"]) if record and "verdict" in record.values else None
+    if record is None or any(d.is_error for d in diagnostics):
+        return EntryFile(source, None, citations, verdict, tuple(diagnostics))
     v = record.values
     check = Check(
         id=source.id,
@@ -164,7 +161,35 @@ def load_check(
         tags=v.get("tags", ()),
         corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
     )
-    return check, citations
+    return EntryFile(source, check, citations, verdict, tuple(diagnostics))
+
+
+def validate_entries(files: Sequence[EntryFile], verdicts: Sequence[str]) -> tuple[Entries, list[Diagnostic]]:
+    """What needs the config: verdicts. Keeps the checks that pass everything."""
+    diagnostics: list[Diagnostic] = []
+    checks: dict[str, Check] = {}
+    citations: dict[str, tuple[Citation, ...]] = {}
+    unlisted: list[tuple[Citation, ...]] = []
+    for f in files:
+        diagnostics.extend(f.diagnostics)
+        verdict_ok = _check_verdict(f, verdicts, diagnostics)
+        if not f.source.registered:
+            unlisted.append(f.citations)
+            continue
+        citations[f.source.id] = f.citations
+        if f.check is not None and verdict_ok:
+            checks[f.source.id] = f.check
+    return Entries(checks, citations, tuple(unlisted)), diagnostics
+
+
+def _check_verdict(f: EntryFile, verdicts: Sequence[str], diagnostics: list[Diagnostic]) -> bool:
+    if f.verdict is None or f.verdict[0] in verdicts:
+        return True
+    verdict, loc = f.verdict
+    meant = did_you_mean(verdict, verdicts)
+    hint = f"did you mean '{meant}'?" if meant else "the verdicts in config.yaml are: " + ", ".join(verdicts)
+    diagnostics.append(Diagnostic.at(loc, "unknown-verdict", f"verdict '{verdict}' is not in config.yaml", hint=hint))
+    return False
 
 
 def read_entry(node: Node, diagnostics: list[Diagnostic]) -> tuple[Record | None, tuple[Citation, ...]]:
@@ -176,19 +201,6 @@ def read_entry(node: Node, diagnostics: list[Diagnostic]) -> tuple[Record | None
     _check_dates(record, diagnostics)
     _check_tags(record, diagnostics)
     return record, citations
-
-
-def _check_verdict(record: Record, verdicts: Sequence[str], diagnostics: list[Diagnostic]) -> None:
-    verdict = record.get("verdict")
-    if verdict is None or verdict in verdicts:
-        return
-    meant = did_you_mean(verdict, verdicts)
-    hint = f"did you mean '{meant}'?" if meant else "the verdicts in config.yaml are: " + ", ".join(verdicts)
-    diagnostics.append(
-        Diagnostic.at(
-            record.locs["verdict"], "unknown-verdict", f"verdict '{verdict}' is not in config.yaml", hint=hint
-        )
-    )
 
 
 def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation, ...]:
@@ -254,12 +266,13 @@ def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation,
 def _check_tags(record: Record, diagnostics: list[Diagnostic]) -> None:
     """Tags become pages: two that differ only in case or punctuation would share one."""
     seen: dict[str, str] = {}
+    items = {n.value: n.loc for n in record.nodes["tags"].value} if "tags" in record.values else {}  # type: ignore[union-attr]
     for tag in record.get("tags", ()):
-        key = slug(tag)
+        key = tag_slug(tag)
         if key in seen:
             diagnostics.append(
                 Diagnostic.at(
-                    record.locs["tags"],
+                    items.get(tag, record.locs["tags"]),
                     "duplicate-tag",
                     f"tags '{seen[key]}' and '{tag}' are the same tag",
                     hint="keep one of them",

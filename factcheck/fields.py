@@ -14,13 +14,12 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Location
 from .hints import did_you_mean
+from .ids import ID_RE
 from .yamlsource import Node, describe
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
-ID_RE = re.compile(ID_PATTERN)
 ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_RE = re.compile(ISO_DATE_PATTERN)
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 URL_RE = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
 
@@ -128,7 +127,7 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
             meant = did_you_mean(text, spec.choices)
             hint = f"did you mean '{meant}'?" if meant else None
             return fail(f"'{name}' must be one of {', '.join(spec.choices)}; got '{text}'", hint)
-        return text
+        return text.lower() if spec.type == "sha256" else text
     if spec.type == "date":
         if node.kind == "str" and ISO_DATE_RE.match(node.value):  # type: ignore[arg-type]
             try:

@@ -118,6 +118,12 @@ def _fold(text: str) -> tuple[str, _Segments]:
         if start > last and unicodedata.combining(text[start]):
             start -= 1
         pieces.append(text[last:start])
+        run = text[start : m.end()]
+        if unicodedata.is_normalized("NFKC", run) and run.translate(_FOLD) == run:
+            # Text in another script is mostly already NFKC: nothing changes, nothing to map.
+            pieces.append(run)
+            last = m.end()
+            continue
         for c_start, c_end in _clusters(text, start, m.end()):
             source = text[c_start:c_end]
             replaced = _fold_chars(source)

@@ -13,13 +13,15 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .diagnostics import Diagnostic
+
 MARKER = ".factcheck-site"  # present in every folder this tool wrote
 
 
 class OutputError(Exception):
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
-        self.hint = hint
+        self.diagnostic = Diagnostic("output", message, hint=hint)
 
 
 def write_site(files: Mapping[str, bytes], out_dir: Path, protect: Sequence[Path] = ()) -> None:
@@ -52,7 +54,11 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     retired.rmdir()
     out_dir.rename(retired)
-    staging.rename(out_dir)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        retired.rename(out_dir)  # put the previous site back before reporting
+        raise
     shutil.rmtree(retired, ignore_errors=True)
 
 
@@ -66,7 +72,11 @@ def _refuse_unsafe(out_dir: Path, protect: Sequence[Path]) -> None:
             )
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir} exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+    try:
+        foreign = out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists()
+    except OSError as exc:
+        raise OutputError(f"cannot read {out_dir}: {_describe(exc)}") from exc
+    if foreign:
         raise OutputError(
             f"refusing to replace {out_dir}: it is not empty and was not made by build.py",
             hint="choose another output folder, or empty this one if its contents may go",

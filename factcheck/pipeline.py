@@ -12,9 +12,9 @@ from pathlib import Path
 from .config import Config, load_config
 from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
-from .entries import Check, load_checks
+from .entries import Check, load_entries, validate_entries
 from .output import OutputError, write_site
-from .render import render_site
+from .render import RenderError, check_templates, render_site
 from .resolve import Resolved, resolve_citations
 
 
@@ -48,23 +48,25 @@ def verify(config_path: Path, *, strict: bool = False) -> Verification:
     config, diagnostics = load_config(config_path)
     if config is None:
         return Verification(None, tuple(diagnostics), {"articles": 0, "checks": 0, "citations": 0})
+    # load
     articles, corpus_problems = load_corpus(config.articles_dir, config.root)
-    entries, entry_problems = load_checks(config.checks_dir, config.root, [v.key for v in config.verdicts])
+    entry_files, entry_problems = load_entries(config.checks_dir, config.root)
+    # validate
+    entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
+    template_problems = check_templates(config)
+    # resolve citations
     resolved, citation_problems = resolve_citations(entries, articles)
-    diagnostics = corpus_problems + entry_problems + citation_problems
+
+    diagnostics = corpus_problems + entry_problems + validation_problems + template_problems + citation_problems
     if strict:
         diagnostics = promote_warnings(diagnostics)
-    stats = {
-        "articles": len(articles),
-        "checks": entries.count,
-        "citations": entries.citation_count,
-    }
-    desk = Desk(config, articles, entries.checks, resolved)
+    stats = {"articles": len(articles), "checks": entries.count, "citations": entries.citation_count}
+    desk = Desk(config, articles, entries.checks, tuple(r for r in resolved if r.check in entries.checks))
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats)
 
 
 def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = False) -> Verification:
-    """What `build` does: verify exactly as `check`, and write only if clean."""
+    """What `build` does: verify exactly as `check`, then render and write only if clean."""
     result = verify(config_path, strict=strict)
     if not result.ok or result.desk is None:
         return result
@@ -73,7 +75,6 @@ def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = Fals
     try:
         files = render_site(desk)
         write_site(files, target, protect=(desk.config.root,))
-    except OutputError as exc:
-        problem = Diagnostic("output", str(exc), hint=exc.hint)
-        return Verification(desk, (*result.diagnostics, problem), result.stats)
+    except (RenderError, OutputError) as exc:
+        return Verification(desk, (*result.diagnostics, exc.diagnostic), result.stats)
     return result

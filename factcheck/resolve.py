@@ -33,6 +33,11 @@ class Resolved:
         return self.citation.article
 
     @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """What a reader sees highlighted: the parts, or the whole span."""
+        return self.parts or ((self.start, self.end),)
+
+    @property
     def anchor(self) -> str:
         return f"{self.check}-{self.citation.index}"
 

@@ -11,12 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from .entries import ENTRY_FIELDS
-from .fields import ID_PATTERN, ISO_DATE_PATTERN, FieldSpec
+from .fields import ISO_DATE_PATTERN, FieldSpec
+from .ids import ID_PATTERN
 
 SCHEMA_ID = "https://factcheck.invalid/schema/check.schema.json"
 _DATE = {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}
 # An elision marker must stand between two parts: never at either end, never two together.
-_MARKER = r"\[(\.\.\.|…)\]"
+_MARKER = r"[\[［](\.\.\.|…|．．．)[\]］]"  # fullwidth brackets are the same after NFKC
 _EDGE_ELISION = rf"^\s*{_MARKER}|{_MARKER}\s*$|{_MARKER}\s*{_MARKER}"
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location
-from .fields import ID_RE
+from .ids import ID_RE, id_slug
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [Diagnostic.at(Location(shown), "encoding", f"cannot read file: {exc.strerror}")]
+        return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,18 +79,18 @@ def discover(
         if not ID_RE.match(stem):
             diagnostics.append(
                 Diagnostic.at(
-                    Location(shown),
+                    Location(shown, 1, 1),
                     "invalid-id",
                     f"'{path.name}' is not a valid {kind} id",
                     hint="ids are lowercase letters, digits and '-', up to 80 characters: "
-                    f"rename it to '{slug(stem)}{path.suffix.lower()}'",
+                    f"rename it to '{id_slug(stem)}{path.suffix.lower()}'",
                 )
             )
             registered = False  # still read, so that its other mistakes show now
         elif stem in by_id:
             diagnostics.append(
                 Diagnostic.at(
-                    Location(shown),
+                    Location(shown, 1, 1),
                     "duplicate-id",
                     f"{kind} id '{stem}' is also given by {by_id[stem].shown}",
                     hint="every id must be unique; rename one of the files",
@@ -107,16 +107,7 @@ def discover(
 def _ignored(
     shown: str, message: str, hint: str = "move it elsewhere, or rename it if it is meant as content"
 ) -> Diagnostic:
-    return Diagnostic.at(Location(shown), "ignored-file", message, hint=hint, severity="warning")
-
-
-def slug(text: str) -> str:
-    import re
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return s[:80] or "untitled"
+    return Diagnostic.at(Location(shown, 1, 1), "ignored-file", message, hint=hint, severity="warning")
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -190,9 +190,17 @@ class _Builder:
                 value = int(node.value, {"0x": 16, "0o": 8}.get(node.value[:2], 10))
             else:
                 value = self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError):
-            value = node.value  # an explicit !!int on text that is not a number: keep the text
-            short = "str"
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):
+            # An explicit tag on text that is not of its type: !!bool maybe, !!int abc.
+            self.diagnostics.append(
+                Diagnostic.at(
+                    self.loc(node),
+                    "schema",
+                    f"'{node.value}' is not a value of the type its tag !!{short} names",
+                    hint="remove the tag",
+                )
+            )
+            return Node("rejected", None, self.loc(node))
         cut = not node.style and self._comment_follows(node.end_mark)
         return Node(short, value, self.loc(node), cut)
 

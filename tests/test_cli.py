@@ -88,7 +88,7 @@ def test_github_format_escapes_like_the_actions_toolkit(desk: Desk) -> None:
     result = desk.run("check", "--format", "github")
     (line,) = result.out.splitlines()
     assert line.startswith(
-        "::error file=content/checks/broken.yaml,line=8,endLine=8,col=12,endColumn=61,title=quote-not-found::"
+        "::error file=content/checks/broken.yaml,line=8,col=12,endLine=8,endColumn=61,title=quote-not-found::"
     )
     message = line.split("::", 2)[2]
     assert "%0Ahelp: closest passage" in message and "60%25" in message and "\n" not in message
@@ -261,3 +261,12 @@ def test_ambiguity_hints_are_ready_to_paste(desk: Desk) -> None:
         base = fixed.read_text(encoding="utf-8").split("    quote: said\n")[0]
         fixed.write_text(base + f"    quote: said\n    {field_line}\n", encoding="utf-8")
         assert desk.run("check").code == 0, field_line
+
+
+def test_check_reports_a_broken_template_as_build_would(desk: Desk) -> None:
+    (desk.root / "templates" / "index.html").write_text("<p>{{ config.title }</p>\n", encoding="utf-8")
+    for command in ("check", "build"):
+        result = desk.run(command)
+        assert result.code == 2
+        assert result.out.startswith("templates/index.html:1:1: error[template]: template error: unexpected '}'")
+    assert not (desk.root / "site").exists()

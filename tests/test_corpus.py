@@ -121,8 +121,8 @@ def test_invalid_and_duplicate_ids(desk: Desk) -> None:
     result = desk.run("check")
     lines = [line for line in result.out.splitlines() if ": error[" in line]
     assert lines == [
-        "content/articles/CNN Story.txt: error[invalid-id]: 'CNN Story.txt' is not a valid article id",
-        "content/articles/cnn-2016-12-05.txt: error[duplicate-id]: "
+        "content/articles/CNN Story.txt:1:1: error[invalid-id]: 'CNN Story.txt' is not a valid article id",
+        "content/articles/cnn-2016-12-05.txt:1:1: error[duplicate-id]: "
         "article id 'cnn-2016-12-05' is also given by content/articles/2016/cnn-2016-12-05.txt",
     ]
     assert "rename it to 'cnn-story.txt'" in result.out

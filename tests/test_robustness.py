@@ -63,6 +63,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("robust")
     (root / "content" / "checks").mkdir(parents=True)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "content" / "articles", root / "content" / "articles")
     return root
 
