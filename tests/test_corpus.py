@@ -132,10 +132,14 @@ def test_quote_offsets_and_lines_count_the_front_matter(desk: Desk) -> None:
     _cite(desk, "cnn-2016-12-05", "The regime now holds some 60% of eastern Aleppo")
     report = json.loads(desk.run("check", "--format", "json").out)
     (citation,) = report["citations"]
-    body = split_front_matter((desk.articles / "cnn-2016-12-05.txt").read_text(encoding="utf-8"))[1]
+    text = (desk.articles / "cnn-2016-12-05.txt").read_text(encoding="utf-8")
+    body = split_front_matter(text)[1]
     assert body[citation["start"] : citation["end"]] == "The regime now holds some 60% of eastern Aleppo"
-    lines = (desk.articles / "cnn-2016-12-05.txt").read_text(encoding="utf-8").splitlines()
-    assert lines[66 - 1].startswith("The regime now holds some 60%")  # the line hints name
+
+    _cite(desk, "cnn-2016-12-05", "The regime now holds some 70% of eastern Aleppo")
+    (error,) = json.loads(desk.run("check", "--format", "json").out)["errors"]
+    line = int(error["hint"].split("line ")[1].split(" ")[0])
+    assert text.splitlines()[line - 1].startswith("The regime now holds some 60%")
 
 
 def test_hash_mismatch_names_a_line_ending_change(desk: Desk) -> None:

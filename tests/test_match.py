@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -108,6 +109,16 @@ def test_elision_gap_is_at_most_300_normalized_characters() -> None:
     far = "start " + "x" * (MAX_GAP - 1) + " end"
     assert found(near, "start [...] end") == ("start", "end")
     assert found(far, "start [...] end") == "NotFound"
+
+
+def test_elision_gap_counts_normalized_characters() -> None:
+    # Each … is three characters once normalized; a run of white space is one.
+    ellipses = "start " + "…" * 99 + " end"  # gap: 1 + 297 + 1 = 299
+    too_many = "start " + "…" * 100 + " end"  # gap: 302
+    spaces = "start" + " \n\t" * 500 + "x" * 298 + " end"  # gap: 1 + 298 + 1 = 300
+    assert found(ellipses, "start [...] end") == ("start", "end")
+    assert found(too_many, "start [...] end") == "NotFound"
+    assert found(spaces, "start [...] end") == ("start", "end")
 
 
 def test_literal_match_wins_over_elision() -> None:
@@ -250,6 +261,48 @@ def test_prefix_and_suffix_taken_from_the_body_keep_the_span(data: st.DataObject
     suffix = body[b : b + width]
     result = find_quote(normalize(body), retype(data.draw, body[a:b]), prefix=prefix, suffix=suffix)
     assert result == Found(a, b) or (isinstance(result, Ambiguous) and a in result.starts)
+
+
+def _mutations(draw: st.DrawFn, text: str) -> str:
+    """The text with a few characters changed, dropped or doubled, or an elision put in."""
+    for _ in range(draw(st.integers(0, 3))):
+        if not text:
+            break
+        i = draw(st.integers(0, len(text) - 1))
+        action = draw(st.sampled_from(["change", "drop", "double", "elide"]))
+        if action == "change":
+            text = text[:i] + draw(st.sampled_from("aeQx ,.'-")) + text[i + 1 :]
+        elif action == "drop":
+            text = text[:i] + text[i + 1 :]
+        elif action == "double":
+            text = text[:i] + text[i] + text[i:]
+        else:
+            text = text[:i] + " [...] " + text[i:]
+    return text
+
+
+@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)
+@given(data=st.data(), span=article_spans(st.one_of(SAMPLE_BODIES, SYNTHETIC)), width=st.integers(0, 30))
+def test_whatever_is_found_is_what_was_quoted(data: st.DataObject, span, width: int) -> None:
+    """Soundness: for any quote, prefix and suffix, a Found span's text is the
+    quote (part by part), with the prefix right before and the suffix right after."""
+    body, a, b = span
+    quote = _mutations(data.draw, body[a:b])
+    prefix = _mutations(data.draw, body[max(0, a - width) : a]) if width else None
+    suffix = _mutations(data.draw, body[b : b + width]) if width else None
+    result = find_quote(normalize(body), quote, prefix=prefix, suffix=suffix)
+    if not isinstance(result, Found):
+        return
+    parts = [p for p in re.split(r"\s*\[(?:\.\.\.|…)\]\s*", normalize_quote(quote))]
+    shown = [normalize_quote(body[s:e]) for s, e in (result.parts or ((result.start, result.end),))]
+    literal = normalize_quote(body[result.start : result.end])
+    assert shown == parts or (not result.parts and literal == normalize_quote(quote))
+    before = normalize(body[: result.start]).text.rstrip(" ")
+    after = normalize(body[result.end :]).text.lstrip(" ")
+    if prefix and normalize_quote(prefix):
+        assert before.endswith(normalize_quote(prefix))
+    if suffix and normalize_quote(suffix):
+        assert after.startswith(normalize_quote(suffix))
 
 
 @settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow], deadline=None)

@@ -44,6 +44,13 @@ FRAGMENTS = st.sampled_from(
         "*a",
         "!!python/object:os.system ",
         "!!binary ",
+        "!!bool maybe",
+        "!!bool ",
+        "!!float ",
+        "!!int abc",
+        "!!str ",
+        "!!map ",
+        "<<: ",
         "---\n",
         "...\n",
         "%YAML 1.1\n",
@@ -105,3 +112,37 @@ def test_any_article_text_gets_a_report(scratch: Path, front: str, body: str) ->
         assert code in (0, 1)
     finally:
         (scratch / "content" / "articles" / "fuzz.txt").unlink()
+
+
+CONFIG_FRAGMENTS = st.sampled_from(
+    [
+        "title: T\n",
+        "base_url: https://example.org/\n",
+        "base_url: example.org\n",
+        "publisher: {name: P}\n",
+        "publisher: P\n",
+        "paths: {articles: content/articles}\n",
+        "paths: {checks: nowhere}\n",
+        "verdicts:\n",
+        "  - key: accurate\n    label: A\n    description: d\n    rating: 5\n",
+        "  - key: Bad Key\n    rating: high\n",
+        "language: 3\n",
+        ": ",
+        "- ",
+        "\t",
+        "!!bool x",
+        "\x00",
+    ]
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
+@given(st.lists(CONFIG_FRAGMENTS, max_size=14).map("".join))
+def test_any_config_gets_a_report(scratch: Path, text: str) -> None:
+    config = scratch / "fuzz-config.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    code = main(["check", "--format", "json", "--config", str(config)], stdout=out, stderr=io.StringIO())
+    report = json.loads(out.getvalue())
+    assert code in (0, 1, 2)
+    assert report["ok"] == (code == 0)
