@@ -1,0 +1,203 @@
+"""Machine-readable output: schema.org ClaimReview, Atom, sitemap,
+claims.json and a W3C Web Annotation export. Deterministic: no clocks,
+keys in a fixed order, dates from the content."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from .entries import Check
+from .resolve import Resolved
+from .site import Site, article_url, check_url
+
+if TYPE_CHECKING:
+    from .corpus import Article
+
+
+def dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def claim_review(site: Site, check: Check) -> dict[str, object]:
+    config = site.desk.config
+    verdict = site.verdicts[check.verdict]
+    publisher: dict[str, object] = {"@type": "Organization", "name": config.publisher.name}
+    if config.publisher.url:
+        publisher["url"] = config.publisher.url
+    if config.publisher.logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": config.publisher.logo}
+    claim: dict[str, object] = {"@type": "Claim", "author": {"@type": "Thing", "name": check.claimant}}
+    if check.claim_date:
+        claim["datePublished"] = check.claim_date.isoformat()
+    appearances = [
+        _creative_work(site.desk.articles[r.article], site)
+        for r in site.citations_by_check.get(check.id, ())
+        if r.citation.stance == "claim"
+    ]
+    unique = []
+    for a in appearances:
+        if a not in unique:
+            unique.append(a)
+    if unique:
+        claim["appearance"] = unique
+    review: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": config.base_url + check_url(check.id),
+        "claimReviewed": check.claim,
+        "datePublished": check.published.isoformat(),
+        "author": publisher,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": verdict.rating,
+            "bestRating": config.best_rating,
+            "worstRating": config.worst_rating,
+            "alternateName": verdict.label,
+        },
+        "itemReviewed": claim,
+    }
+    if check.updated:
+        review["dateModified"] = check.updated.isoformat()
+    return review
+
+
+def _creative_work(article: Article, site: Site) -> dict[str, object]:
+    work: dict[str, object] = {"@type": "CreativeWork", "headline": article.title}
+    work["url"] = article.url or site.desk.config.base_url + article_url(article.id)
+    if article.publisher:
+        work["publisher"] = {"@type": "Organization", "name": article.publisher}
+    if article.published:
+        work["datePublished"] = article.published.isoformat()
+    return work
+
+
+def json_ld(data: object) -> str:
+    """JSON for a <script> element: `</` and `<!--` can never close it early."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def claims_json(site: Site) -> str:
+    checks = []
+    for check in site.checks:
+        verdict = site.verdicts[check.verdict]
+        checks.append(
+            {
+                "id": check.id,
+                "url": site.desk.config.base_url + check_url(check.id),
+                "claim": check.claim,
+                "claimant": check.claimant,
+                "claim_date": check.claim_date.isoformat() if check.claim_date else None,
+                "verdict": check.verdict,
+                "verdict_label": verdict.label,
+                "rating": verdict.rating,
+                "published": check.published.isoformat(),
+                "updated": check.updated.isoformat() if check.updated else None,
+                "author": check.author,
+                "tags": list(check.tags),
+                "citations": [_citation_json(site, r) for r in site.citations_by_check.get(check.id, ())],
+            }
+        )
+    return dumps({"checks": checks})
+
+
+def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
+    article = site.desk.articles[r.article]
+    data = r.as_json()
+    del data["check"]
+    data["quote"] = r.citation.quote
+    data["text"] = article.body[r.start : r.end]
+    data["url"] = site.desk.config.base_url + article_url(article.id) + "#" + r.anchor
+    if article.url:
+        data["source_url"] = article.url
+    return data
+
+
+def annotations(site: Site) -> str:
+    """Every citation as a W3C Web Annotation on the archived article."""
+    base = site.desk.config.base_url
+    items = []
+    for check in site.checks:
+        for r in site.citations_by_check.get(check.id, ()):
+            article = site.desk.articles[r.article]
+            selectors = []
+            for s, e in r.spans:
+                selectors.append(
+                    [
+                        {
+                            "type": "TextQuoteSelector",
+                            "exact": article.body[s:e],
+                            "prefix": article.body[max(0, s - 32) : s],
+                            "suffix": article.body[e : e + 32],
+                        },
+                        {"type": "TextPositionSelector", "start": s, "end": e},
+                    ]
+                )
+            target = [{"source": base + article_url(article.id), "selector": pair} for pair in selectors]
+            items.append(
+                {
+                    "id": f"{base}{check_url(check.id)}#evidence-{r.citation.index}",
+                    "type": "Annotation",
+                    "motivation": "assessing" if r.citation.stance != "context" else "commenting",
+                    "created": check.published.isoformat(),
+                    "body": {
+                        "type": "TextualBody",
+                        "value": f"{r.citation.stance}: {check.claim}",
+                        "format": "text/plain",
+                        "purpose": "assessing",
+                    },
+                    "target": target[0] if len(target) == 1 else target,
+                }
+            )
+    return dumps(
+        {
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": base + "annotations.jsonld",
+            "type": "AnnotationCollection",
+            "label": f"{site.desk.config.title}: citations",
+            "total": len(items),
+            "first": {"type": "AnnotationPage", "items": items},
+        }
+    )
+
+
+def atom(site: Site) -> str:
+    config = site.desk.config
+    checks = site.checks[:50]
+    updated = max((c.updated or c.published for c in checks), default=None)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(config.language)}">',
+        f"<title>{escape(config.title)}</title>",
+        f'<link href="{escape(config.base_url)}"/>',
+        f'<link rel="self" href="{escape(config.base_url)}feed.xml"/>',
+        f"<id>{escape(config.base_url)}</id>",
+        f"<updated>{(updated.isoformat() if updated else '1970-01-01')}T00:00:00Z</updated>",
+        f"<author><name>{escape(config.publisher.name)}</name></author>",
+    ]
+    for check in checks:
+        url = config.base_url + check_url(check.id)
+        verdict = site.verdicts[check.verdict].label
+        lines += [
+            "<entry>",
+            f"<title>{escape(verdict)}: {escape(check.claim)}</title>",
+            f'<link href="{escape(url)}"/>',
+            f"<id>{escape(url)}</id>",
+            f"<published>{check.published.isoformat()}T00:00:00Z</published>",
+            f"<updated>{(check.updated or check.published).isoformat()}T00:00:00Z</updated>",
+            f"<summary>{escape(check.claimant)} claimed: {escape(check.claim)} Verdict: {escape(verdict)}.</summary>",
+            "</entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(site: Site, paths: list[str]) -> str:
+    base = site.desk.config.base_url
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in paths:
+        lines.append(f"<url><loc>{escape(base + path)}</loc></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

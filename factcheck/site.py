@@ -1,0 +1,173 @@
+"""What the site shows, worked out from the checked desk: indexes, URLs,
+verdict colours. Pure functions of the content model, which stays untouched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .config import Verdict
+from .corpus import Article
+from .entries import STANCES, Check
+from .ids import tag_slug
+from .marks import Cite
+from .resolve import Resolved
+
+if TYPE_CHECKING:
+    from .pipeline import Desk
+
+# Verdict colours from best to worst, each dark enough for white text
+# (WCAG AA) in light mode; the label always goes with the colour.
+_PALETTE = ("#1b6e3a", "#3f6e1b", "#7a5a00", "#a1410d", "#b3261e", "#7d1a4d")
+STANCE_LABELS = {
+    "claim": "Where the claim is made",
+    "supports": "Supports the claim",
+    "contradicts": "Contradicts the claim",
+    "context": "Context",
+}
+
+
+def check_url(check_id: str) -> str:
+    return f"checks/{check_id}/"
+
+
+def article_url(article_id: str) -> str:
+    return f"articles/{article_id}/"
+
+
+def verdict_url(key: str) -> str:
+    return f"verdicts/{key}/"
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{quote(tag_slug(tag))}/"
+
+
+def claimant_url(claimant: str) -> str:
+    return f"claimants/{quote(tag_slug(claimant))}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The desk seen as a website: every list and lookup the pages need."""
+
+    desk: Desk
+
+    @cached_property
+    def checks(self) -> tuple[Check, ...]:
+        """Newest first; ties by id, so the order never depends on the file system."""
+        return tuple(sorted(self.desk.checks.values(), key=lambda c: (c.published, c.id), reverse=True))
+
+    @cached_property
+    def verdicts(self) -> Mapping[str, Verdict]:
+        return {v.key: v for v in self.desk.config.verdicts}
+
+    def verdict_colour(self, key: str) -> str:
+        scale = [v.key for v in self.desk.config.verdicts]
+        i = scale.index(key)
+        if len(scale) == 1:
+            return _PALETTE[0]
+        return _PALETTE[round(i * (len(_PALETTE) - 1) / (len(scale) - 1))]
+
+    @cached_property
+    def citations_by_check(self) -> Mapping[str, tuple[Resolved, ...]]:
+        grouped: dict[str, list[Resolved]] = defaultdict(list)
+        for r in self.desk.citations:
+            grouped[r.check].append(r)
+        return {k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()}
+
+    @cached_property
+    def citations_by_article(self) -> Mapping[str, tuple[Resolved, ...]]:
+        grouped: dict[str, list[Resolved]] = defaultdict(list)
+        for r in self.desk.citations:
+            grouped[r.article].append(r)
+        return {k: tuple(sorted(v, key=lambda r: (r.start, r.check, r.citation.index))) for k, v in grouped.items()}
+
+    def evidence(self, check_id: str) -> list[tuple[str, tuple[Resolved, ...]]]:
+        """(stance, citations) in the spec's order of stances, empty ones left out."""
+        cited = self.citations_by_check.get(check_id, ())
+        return [
+            (stance, tuple(r for r in cited if r.citation.stance == stance))
+            for stance in STANCES
+            if any(r.citation.stance == stance for r in cited)
+        ]
+
+    def outlets(self, check_id: str) -> list[tuple[str, dict[str, int]]]:
+        """Side by side: each publisher (or article) with its count per stance."""
+        table: dict[str, dict[str, int]] = {}
+        for r in self.citations_by_check.get(check_id, ()):
+            name = self.outlet_of(self.desk.articles[r.article])
+            row = table.setdefault(name, dict.fromkeys(STANCES, 0))
+            row[r.citation.stance] += 1
+        return sorted(table.items())
+
+    @staticmethod
+    def outlet_of(article: Article) -> str:
+        return article.publisher or article.id
+
+    def cites_on(self, article_id: str) -> list[Cite]:
+        return [
+            Cite(f"{r.check}/{r.citation.index}", r.anchor, s, e)
+            for r in self.citations_by_article.get(article_id, ())
+            for s, e in r.spans
+        ]
+
+    @cached_property
+    def _ref_numbers(self) -> Mapping[str, Mapping[str, int]]:
+        return {
+            article: {r.anchor: i for i, r in enumerate(cited, start=1)}
+            for article, cited in self.citations_by_article.items()
+        }
+
+    def ref_number(self, article_id: str, anchor: str) -> int:
+        """A citation's number on its article's page, in reading order."""
+        return self._ref_numbers[article_id][anchor]
+
+    @cached_property
+    def tags(self) -> Mapping[str, tuple[str, tuple[Check, ...]]]:
+        """slug -> (the tag as first written, newest first), for tag pages."""
+        grouped: dict[str, list[Check]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for check in sorted(self.checks, key=lambda c: c.id):
+            for tag in check.tags:
+                slug = tag_slug(tag)
+                names.setdefault(slug, tag)
+                if check not in grouped[slug]:
+                    grouped[slug].append(check)
+        return {s: (names[s], self._newest_first(grouped[s])) for s in sorted(grouped)}
+
+    @cached_property
+    def claimants(self) -> Mapping[str, tuple[str, tuple[Check, ...]]]:
+        grouped: dict[str, list[Check]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for check in sorted(self.checks, key=lambda c: c.id):
+            slug = tag_slug(check.claimant)
+            names.setdefault(slug, check.claimant)
+            grouped[slug].append(check)
+        return {s: (names[s], self._newest_first(grouped[s])) for s in sorted(grouped)}
+
+    def by_verdict(self, key: str) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.verdict == key)
+
+    @cached_property
+    def corrections(self) -> list[tuple[Check, object]]:
+        """Every correction of every check, newest first."""
+        found = [(check, c) for check in self.checks for c in check.corrections]
+        return sorted(found, key=lambda pair: (pair[1].date, pair[0].id), reverse=True)  # type: ignore[attr-defined]
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(sorted(self.desk.articles.values(), key=lambda a: a.id))
+
+    def cited_by(self, article_id: str) -> list[Check]:
+        ids = sorted({r.check for r in self.citations_by_article.get(article_id, ())})
+        return [self.desk.checks[i] for i in ids]
+
+    @staticmethod
+    def _newest_first(checks: list[Check]) -> tuple[Check, ...]:
+        return tuple(sorted(checks, key=lambda c: (c.published, c.id), reverse=True))
