@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 
 def exit_code(result: Verification) -> int:
-    if result.desk is None or any(d.code in ("config", "template", "output") for d in result.errors):
+    if result.desk is None or any(d.code in ("config", "template", "search", "output") for d in result.errors):
         return EXIT_USAGE
     return EXIT_CONTENT if result.errors else EXIT_OK
 

@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "quote-ambiguous": "a quote that occurs more than once, not told apart by prefix or suffix",
     "article-hash-mismatch": "an article body that no longer matches its sha256",
     "template": "a template that does not compile or fails to render (exit 2)",
+    "search": "the search index could not be made (exit 2)",
     "output": "the site could not be written",
     "article-unpinned": "(warning) an article with no sha256",
     "empty-article": "(warning) an article with no text",

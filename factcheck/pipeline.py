@@ -16,6 +16,7 @@ from .entries import Check, load_entries, validate_entries
 from .output import OutputError, write_site
 from .render import RenderError, check_templates, render_site
 from .resolve import Resolved, resolve_citations
+from .search import SearchError, search_bundle
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,10 @@ def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = Fals
     target = out_dir if out_dir is not None else desk.config.output_dir
     try:
         files = render_site(desk)
+        files |= search_bundle(files, desk.config.language)
         write_site(files, target, protect=(desk.config.root,))
     except (RenderError, OutputError) as exc:
         return Verification(desk, (*result.diagnostics, exc.diagnostic), result.stats)
+    except SearchError as exc:
+        return Verification(desk, (*result.diagnostics, Diagnostic("search", str(exc))), result.stats)
     return result

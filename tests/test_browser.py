@@ -145,3 +145,15 @@ def test_pages_are_accessible_and_fit(browser: Browser, base_url: str, path: str
     ]
     context.close()
     assert problems == []
+
+
+def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    box = page.get_by_role("textbox", name="Search claims and reasoning")
+    box.fill("Churkin")
+    result = page.locator(".pagefind-ui__result-link").first
+    expect(result).to_be_visible(timeout=10_000)
+    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert any(h.startswith("/factchecks/checks/churkin-ten-days/") for h in hrefs), hrefs
+    result.click()
+    assert "/factchecks/checks/" in page.url

@@ -201,11 +201,13 @@ def test_feed_and_sitemap_are_well_formed(built: Path) -> None:
 
 
 def test_untrusted_text_never_becomes_markup(desk: Desk) -> None:
-    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'><b>x</b>'
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'><b>x</b>"
     md = evil + " [a](javascript:alert(3)) <a href='javascript:alert(4)'>y</a> ![i](javascript:alert(5))"
     article = desk.articles / "evil-2016.txt"
     body = f"Plain text {evil} and more."
-    article.write_text(f"---\ntitle: {json.dumps(evil)}\npublisher: {json.dumps(evil)}\n---\n{body}\n", encoding="utf-8")
+    article.write_text(
+        f"---\ntitle: {json.dumps(evil)}\npublisher: {json.dumps(evil)}\n---\n{body}\n", encoding="utf-8"
+    )
     desk.write_check(
         "evil.yaml",
         "\n".join(
