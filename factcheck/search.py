@@ -8,8 +8,8 @@ search is built before anything is written, like every other page.
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 BUNDLE = "pagefind/"
 
