@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
+from .cache import Cache
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, read_record
 from .normalize import NormalizedText, normalize
-from .sources import SourceFile, discover, read_text
+from .sources import SourceFile, discover, read_bytes, read_text, source_key
 from .yamlsource import parse
 
 ARTICLE_FIELDS = (
@@ -40,6 +41,12 @@ class Article:
     language: str | None = None
     license: str | None = None
     sha256: str | None = None
+    digest: str = ""  # of the file as read: what every page showing the article depends on
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("normalized", None)  # large, and quick to make again when needed
+        return state
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -50,21 +57,29 @@ class Article:
         return self.body_line + self.body.count("\n", 0, offset)
 
 
-def load_corpus(folder: Path, root: Path) -> tuple[dict[str, Article], list[Diagnostic]]:
+def load_corpus(folder: Path, root: Path, cache: Cache | None = None) -> tuple[dict[str, Article], list[Diagnostic]]:
     files, diagnostics = discover(folder, root, (".txt",), "article")
+    cache = cache or Cache.disabled()
     articles: dict[str, Article] = {}
     for source in files:
-        article, problems = load_article(source)
+        data = read_bytes(source.path)
+        key = source_key(source, data)
+        if key is None:
+            article, problems = load_article(source)
+        else:
+            article, problems = cache.memo("article", key, partial(load_article, source, data, key))
         diagnostics.extend(problems)
         if article is not None and source.registered:
             articles[article.id] = article
     return articles, diagnostics
 
 
-def load_article(source: SourceFile) -> tuple[Article | None, list[Diagnostic]]:
-    """One article file, read and checked on its own."""
+def load_article(
+    source: SourceFile, data: bytes | None = None, key: str | None = None
+) -> tuple[Article | None, list[Diagnostic]]:
+    """One article file, read and checked on its own (`data`: its bytes, if read)."""
     diagnostics: list[Diagnostic] = []
-    text, problems = read_text(source.path, source.shown)
+    text, problems = read_text(source.path, source.shown, data)
     diagnostics.extend(problems)
     if text is None:
         return None, diagnostics
@@ -135,6 +150,7 @@ def load_article(source: SourceFile) -> tuple[Article | None, list[Diagnostic]]:
         language=meta.get("language"),
         license=meta.get("license"),
         sha256=digest,
+        digest=key or source_key(source, text.encode("utf-8")) or "",
     )
     return article, diagnostics
 

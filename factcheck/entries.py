@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from .cache import Cache
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .ids import tag_slug
 from .match import elision_parts
 from .normalize import normalize_quote
-from .sources import SourceFile, discover, read_text
+from .sources import SourceFile, discover, read_bytes, read_text, source_key
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -79,6 +81,7 @@ class Check:
     author: str | None = None
     tags: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    digest: str = ""  # of the file as read: what every page showing the check depends on
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,24 @@ class EntryFile:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def load_entries(folder: Path, root: Path) -> tuple[list[EntryFile], list[Diagnostic]]:
+def load_entries(folder: Path, root: Path, cache: Cache | None = None) -> tuple[list[EntryFile], list[Diagnostic]]:
     sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
-    return [load_entry(source) for source in sources], diagnostics
+    cache = cache or Cache.disabled()
+    files = []
+    for source in sources:
+        data = read_bytes(source.path)
+        key = source_key(source, data)
+        if key is None:
+            files.append(load_entry(source))
+        else:
+            files.append(cache.memo("entry", key, partial(load_entry, source, data, key)))
+    return files, diagnostics
 
 
-def load_entry(source: SourceFile) -> EntryFile:
+def load_entry(source: SourceFile, data: bytes | None = None, key: str | None = None) -> EntryFile:
+    """One entry file, read and checked on its own (`data`: its bytes, if read)."""
     diagnostics: list[Diagnostic] = []
-    text, problems = read_text(source.path, source.shown)
+    text, problems = read_text(source.path, source.shown, data)
     diagnostics.extend(problems)
     node, problems = parse(text, source.shown) if text is not None else (None, [])
     diagnostics.extend(problems)
@@ -160,6 +173,7 @@ def load_entry(source: SourceFile) -> EntryFile:
         author=v.get("author"),
         tags=v.get("tags", ()),
         corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
+        digest=key or source_key(source, text.encode("utf-8") if text else None) or "",
     )
     return EntryFile(source, check, citations, verdict, tuple(diagnostics))
 

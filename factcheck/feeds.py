@@ -5,6 +5,7 @@ keys in a fixed order, dates from the content."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -17,7 +18,16 @@ if TYPE_CHECKING:
 
 
 def dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    # Compact: json's C encoder is used only without indent, and these
+    # files hold every check of the desk.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+Fragment = Callable[[str, Check, Callable[[], str]], str]
+
+
+def _joined(head: str, items: list[str], tail: str) -> str:
+    return head + ",\n".join(items) + tail + "\n"
 
 
 def claim_review(site: Site, check: Check) -> dict[str, object]:
@@ -75,15 +85,16 @@ def _creative_work(article: Article, site: Site) -> dict[str, object]:
 
 def json_ld(data: object) -> str:
     """JSON for a <script> element: `</` and `<!--` can never close it early."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claims_json(site: Site) -> str:
-    checks = []
-    for check in site.checks:
+def claims_json(site: Site, fragment: Fragment) -> str:
+    """Every check with its resolved citations: one check per line."""
+
+    def one(check: Check) -> str:
         verdict = site.verdicts[check.verdict]
-        checks.append(
+        return dumps(
             {
                 "id": check.id,
                 "url": site.desk.config.base_url + check_url(check.id),
@@ -100,7 +111,9 @@ def claims_json(site: Site) -> str:
                 "citations": [_citation_json(site, r) for r in site.citations_by_check.get(check.id, ())],
             }
         )
-    return dumps({"checks": checks})
+
+    items = [fragment("claims", check, lambda check=check: one(check)) for check in site.checks]
+    return _joined('{"checks":[\n', items, "\n]}")
 
 
 def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
@@ -115,52 +128,56 @@ def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
     return data
 
 
-def annotations(site: Site) -> str:
+def annotations(site: Site, fragment: Fragment) -> str:
     """Every citation as a W3C Web Annotation on the archived article."""
     base = site.desk.config.base_url
-    items = []
-    for check in site.checks:
-        for r in site.citations_by_check.get(check.id, ()):
-            article = site.desk.articles[r.article]
-            selectors = []
-            for s, e in r.spans:
-                selectors.append(
-                    [
-                        {
-                            "type": "TextQuoteSelector",
-                            "exact": article.body[s:e],
-                            "prefix": article.body[max(0, s - 32) : s],
-                            "suffix": article.body[e : e + 32],
-                        },
-                        {"type": "TextPositionSelector", "start": s, "end": e},
-                    ]
-                )
-            target = [{"source": base + article_url(article.id), "selector": pair} for pair in selectors]
-            items.append(
-                {
-                    "id": f"{base}{check_url(check.id)}#evidence-{r.citation.index}",
-                    "type": "Annotation",
-                    "motivation": "assessing" if r.citation.stance != "context" else "commenting",
-                    "created": check.published.isoformat(),
-                    "body": {
-                        "type": "TextualBody",
-                        "value": f"{r.citation.stance}: {check.claim}",
-                        "format": "text/plain",
-                        "purpose": "assessing",
-                    },
-                    "target": target[0] if len(target) == 1 else target,
-                }
-            )
-    return dumps(
+
+    def of_check(check: Check) -> str:
+        return ",\n".join(dumps(_annotation(site, check, r)) for r in site.citations_by_check.get(check.id, ()))
+
+    items = [fragment("annotations", check, lambda check=check: of_check(check)) for check in site.checks]
+    head = dumps(
         {
             "@context": "http://www.w3.org/ns/anno.jsonld",
             "id": base + "annotations.jsonld",
             "type": "AnnotationCollection",
             "label": f"{site.desk.config.title}: citations",
-            "total": len(items),
-            "first": {"type": "AnnotationPage", "items": items},
+            "total": len(site.desk.citations),
         }
     )
+    return _joined(head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', [i for i in items if i], "\n]}}")
+
+
+def _annotation(site: Site, check: Check, r: Resolved) -> dict[str, object]:
+    base = site.desk.config.base_url
+    article = site.desk.articles[r.article]
+    selectors = []
+    for s, e in r.spans:
+        selectors.append(
+            [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": article.body[s:e],
+                    "prefix": article.body[max(0, s - 32) : s],
+                    "suffix": article.body[e : e + 32],
+                },
+                {"type": "TextPositionSelector", "start": s, "end": e},
+            ]
+        )
+    target = [{"source": base + article_url(article.id), "selector": pair} for pair in selectors]
+    return {
+        "id": f"{base}{check_url(check.id)}#evidence-{r.citation.index}",
+        "type": "Annotation",
+        "motivation": "assessing" if r.citation.stance != "context" else "commenting",
+        "created": check.published.isoformat(),
+        "body": {
+            "type": "TextualBody",
+            "value": f"{r.citation.stance}: {check.claim}",
+            "format": "text/plain",
+            "purpose": "assessing",
+        },
+        "target": target[0] if len(target) == 1 else target,
+    }
 
 
 def atom(site: Site) -> str:

@@ -16,14 +16,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic
 
 MARKER = ".factcheck-site"  # present in every folder this tool wrote; holds the manifest
-_FORMAT = 1
+_FORMAT = 2
 
 
 class OutputError(Exception):
@@ -50,71 +50,94 @@ def read_manifest(out_dir: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
 
 
-def write_site(
-    files: Mapping[str, bytes],
-    out_dir: Path,
-    protect: Sequence[Path] = (),
-    inputs: Mapping[str, object] | None = None,
-) -> Written:
-    """Write `files` (site-relative '/' paths to bytes) as `out_dir`.
+class SiteWriter:
+    """Receives the site file by file, then puts it in place.
 
-    `inputs` is stored in the manifest for the next build to compare with."""
-    out_dir = out_dir.resolve()
-    _refuse_unsafe(out_dir, protect)
-    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    manifest = {"format": _FORMAT, "files": dict(sorted(hashes.items())), "inputs": inputs or {}}
-    previous = read_manifest(out_dir)
-    try:
-        if previous is None:
-            return _cold(files, out_dir, manifest)
-        return _incremental(files, hashes, out_dir, previous, manifest)
-    except OSError as exc:
-        raise OutputError(f"cannot write the site to {out_dir}: {_describe(exc)}") from exc
+    A cold build streams each file into a private staging folder as it is
+    rendered (so memory stays flat on a large desk) and `finish` swaps the
+    folder in whole; a rebuild holds only the files whose bytes changed and
+    `finish` writes them in link order. `abort` leaves the old site as it was.
+    """
 
+    def __init__(self, out_dir: Path, protect: Sequence[Path] = ()):
+        self.out_dir = out_dir.resolve()
+        _refuse_unsafe(self.out_dir, protect)
+        self.previous = read_manifest(self.out_dir)
+        self.old: Mapping[str, str] = self.previous.get("files", {}) if self.previous else {}  # type: ignore[assignment]
+        self.hashes: dict[str, str] = {}
+        self.pending: dict[str, bytes] = {}
+        self.staging: Path | None = None
+        self._made: set[Path] = set()
+        if self.previous is None:
+            try:
+                self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+            except OSError as exc:
+                raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
 
-def _cold(files: Mapping[str, bytes], out_dir: Path, manifest: dict[str, object]) -> Written:
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
-    try:
-        made: set[Path] = set()
-        for rel, data in sorted(files.items()):
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-        _write_manifest(staging, manifest)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is for serving
-        _swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return Written(len(files), 0, 0, 0, cold=True)
+    def put(self, path: str, data: bytes) -> None:
+        digest = hashlib.sha256(data).hexdigest()
+        self.hashes[path] = digest
+        if self.staging is not None:
+            target = self.staging / path
+            try:
+                if target.parent not in self._made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._made.add(target.parent)
+                target.write_bytes(data)
+            except OSError as exc:
+                self.abort()
+                raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
+        elif self.old.get(path) != digest or not (self.out_dir / path).is_file():
+            # A file with its old bytes is written all the same if it went missing.
+            self.pending[path] = data
 
+    def finish(self, inputs: str = "", keys: Mapping[str, str] | None = None, kept: Collection[str] = ()) -> Written:
+        """`kept` are files of the last build that stand as they are (their
+        pages' keys did not change); every other file of the last build is
+        removed. `inputs` and `keys` go into the manifest for the next build."""
+        self.hashes.update({path: self.old[path] for path in kept if path in self.old and path not in self.hashes})
+        manifest = {
+            "format": _FORMAT,
+            "files": dict(sorted(self.hashes.items())),
+            "inputs": inputs,
+            "keys": dict(sorted((keys or {}).items())),
+        }
+        try:
+            if self.staging is not None:
+                _write_manifest(self.staging, manifest)
+                os.chmod(self.staging, 0o755)  # mkdtemp makes it private; a site is for serving
+                _swap_in(self.staging, self.out_dir)
+                self.staging = None
+                return Written(len(self.hashes), 0, 0, 0, cold=True)
+            return self._update(manifest)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
 
-def _incremental(
-    files: Mapping[str, bytes],
-    hashes: Mapping[str, str],
-    out_dir: Path,
-    previous: Mapping[str, object],
-    manifest: dict[str, object],
-) -> Written:
-    old: dict[str, str] = dict(previous.get("files", {}))  # type: ignore[arg-type]
-    added = sorted((p for p in files if p not in old), key=_link_order)
-    changed = sorted((p for p in files if p in old and old[p] != hashes[p]), key=_link_order)
-    removed = sorted(p for p in old if p not in files)
-    for rel in added + changed:
-        _atomic_write(out_dir / rel, files[rel])
-    # The manifest before removals: were we stopped now, the next build
-    # would still know every file it has to remove.
-    _write_manifest(out_dir, {**manifest, "files": {**dict.fromkeys(removed, ""), **manifest["files"]}})  # type: ignore[dict-item]
-    for rel in removed:
-        target = out_dir / rel
-        target.unlink(missing_ok=True)
-        _prune(target.parent, out_dir)
-    _write_manifest(out_dir, manifest)
-    return Written(len(added), len(changed), len(removed), len(files) - len(added) - len(changed), cold=False)
+    def abort(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _update(self, manifest: dict[str, object]) -> Written:
+        out_dir, old = self.out_dir, self.old
+        added = sorted((p for p in self.pending if p not in old), key=_link_order)
+        changed = sorted((p for p in self.pending if p in old), key=_link_order)
+        removed = sorted(p for p in old if p not in self.hashes)
+        for rel in added + changed:
+            _atomic_write(out_dir / rel, self.pending[rel])
+        # The manifest before removals: were we stopped now, the next build
+        # would still know every file it has to remove.
+        files: dict[str, str] = manifest["files"]  # type: ignore[assignment]
+        _write_manifest(out_dir, {**manifest, "files": {**dict.fromkeys(removed, ""), **files}})
+        for rel in removed:
+            target = out_dir / rel
+            target.unlink(missing_ok=True)
+            _prune(target.parent, out_dir)
+        _write_manifest(out_dir, manifest)
+        unchanged = len(self.hashes) - len(added) - len(changed)
+        return Written(len(added), len(changed), len(removed), unchanged, cold=False)
 
 
 def _link_order(path: str) -> tuple[int, str]:

@@ -5,18 +5,23 @@ Everything is gathered and checked before anything is written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from . import search
+from .cache import Cache, code_fingerprint, digest
 from .config import Config, load_config
 from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .entries import Check, load_entries, validate_entries
-from .output import OutputError, write_site
-from .render import RenderError, check_templates, render_site
+from .output import OutputError, SiteWriter, Written, read_manifest
+from .render import RenderError, check_templates, environment, render_site
 from .resolve import Resolved, resolve_citations
-from .search import SearchError, search_bundle
+from .search import SearchError
+from .sources import walk_files
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,14 @@ class Desk:
 
 @dataclass(frozen=True)
 class Verification:
-    desk: Desk | None  # None when config.yaml itself is unusable
+    desk: Desk | None  # None when config.yaml itself is unusable, or nothing had to be checked
     diagnostics: tuple[Diagnostic, ...]
     stats: Mapping[str, int]
+    output: Path | None = None  # where a build wrote (or found up to date) the site
+    written: Written | None = None
+    # The resolved citations as `--format json` lists them, when a build
+    # found the site up to date and so had no desk to list them from.
+    citations_json: tuple[dict[str, object], ...] = ()
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -44,19 +54,31 @@ class Verification:
         return not self.errors
 
 
-def verify(config_path: Path, *, strict: bool = False) -> Verification:
+_EMPTY = {"articles": 0, "checks": 0, "citations": 0}
+
+
+def verify(config_path: Path, *, strict: bool = False, cache: Cache | None = None) -> Verification:
     """What `check` does: load and check everything, write nothing."""
     config, diagnostics = load_config(config_path)
     if config is None:
-        return Verification(None, tuple(diagnostics), {"articles": 0, "checks": 0, "citations": 0})
+        return Verification(None, tuple(diagnostics), _EMPTY)
+    own_cache = cache is None
+    cache = cache or Cache.open(config.root)
+    result = _verify(config, strict, cache)
+    if own_cache:
+        cache.save(keep_unused=("markdown", "fragment", "report"))
+    return result
+
+
+def _verify(config: Config, strict: bool, cache: Cache) -> Verification:
     # load
-    articles, corpus_problems = load_corpus(config.articles_dir, config.root)
-    entry_files, entry_problems = load_entries(config.checks_dir, config.root)
+    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache)
+    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
-    template_problems = check_templates(config)
+    template_problems = check_templates(config, cache)
     # resolve citations
-    resolved, citation_problems = resolve_citations(entries, articles)
+    resolved, citation_problems = resolve_citations(entries, articles, cache)
 
     diagnostics = corpus_problems + entry_problems + validation_problems + template_problems + citation_problems
     if strict:
@@ -67,18 +89,101 @@ def verify(config_path: Path, *, strict: bool = False) -> Verification:
 
 
 def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = False) -> Verification:
-    """What `build` does: verify exactly as `check`, then render and write only if clean."""
-    result = verify(config_path, strict=strict)
+    """What `build` does: verify exactly as `check`, then render and write
+    only if clean. When no input changed since the last build into the same
+    folder, nothing is read beyond the inputs' bytes and nothing is written."""
+    config, diagnostics = load_config(config_path)
+    if config is None:
+        return Verification(None, tuple(diagnostics), _EMPTY)
+    target = (out_dir if out_dir is not None else config.output_dir).resolve()
+    cache = Cache.open(config.root)
+    inputs = inputs_digest(config, strict)
+    previous = read_manifest(target)
+    if previous is not None and previous.get("inputs") == inputs and _intact(target, previous):
+        report = cache.get("report", inputs)
+        if report is not None:
+            cache.save(keep_unused=("article", "entry", "found", "markdown", "fragment"))
+            diagnostics, stats, citations = report
+            return Verification(
+                None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
+            )
+
+    result = _verify(config, strict, cache)
     if not result.ok or result.desk is None:
+        cache.save(keep_unused=("markdown", "fragment", "report"))
         return result
-    desk = result.desk
-    target = out_dir if out_dir is not None else desk.config.output_dir
     try:
-        files = render_site(desk)
-        files |= search_bundle(files, desk.config.language)
-        write_site(files, target, protect=(desk.config.root,))
+        written = _render_and_write(result.desk, target, previous, inputs, cache)
     except (RenderError, OutputError) as exc:
-        return Verification(desk, (*result.diagnostics, exc.diagnostic), result.stats)
+        return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
     except SearchError as exc:
-        return Verification(desk, (*result.diagnostics, Diagnostic("search", str(exc))), result.stats)
-    return result
+        return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
+    citations = tuple(r.as_json() for r in result.desk.citations)
+    cache.put("report", inputs, (result.diagnostics, dict(result.stats), citations))
+    cache.save()
+    return replace(result, output=target, written=written)
+
+
+def _render_and_write(
+    desk: Desk, target: Path, previous: Mapping[str, Any] | None, inputs: str, cache: Cache
+) -> Written:
+    old_files: Mapping[str, str] = previous.get("files", {}) if previous else {}
+    old_keys: Mapping[str, str] = previous.get("keys", {}) if previous else {}
+
+    out = str(target)
+
+    def previous_key(path: str) -> str | None:
+        # A page stands only if the last build recorded it and it is still there.
+        if path in old_files and os.path.exists(os.path.join(out, path)):
+            return old_keys.get(path)
+        return None
+
+    config = desk.config
+    writer = SiteWriter(target, protect=(config.root,))
+    checks = list(desk.checks.values())
+    buckets = search.plan(checks, config.language)
+    stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
+    markdown = environment(config, cache).filters["markdown"]
+    labels = {v.key: v.label for v in config.verdicts}
+    indexer = search.Indexer(
+        stale, lambda c: search.document(c, labels[c.verdict], markdown(c.summary), config.language), config.language
+    )
+    try:
+        rendered = render_site(desk, writer.put, cache, previous_key, [b.folder for b in buckets])
+        for path, data in sorted(indexer.result().items()):
+            writer.put(path, data)
+    except BaseException:
+        indexer.cancel()
+        writer.abort()
+        raise
+    kept = set(rendered.kept)
+    for bucket in buckets:
+        if bucket not in stale:
+            kept.update(p for p in old_files if p.startswith(bucket.folder))
+    keys = {**rendered.keys, **{b.folder: b.key for b in buckets}}
+    return writer.finish(inputs=inputs, keys=keys, kept=kept)
+
+
+def inputs_digest(config: Config, strict: bool) -> str:
+    """Everything a build reads: the code, config.yaml and every file in
+    the content and template folders, by name and bytes."""
+    parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.path.read_bytes()]
+    for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
+        parts.append(str(folder))
+        if folder.is_dir():
+            for names in walk_files(folder):
+                parts += ["/".join(names), _read(folder.joinpath(*names))]
+    return digest(*parts)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"  # the build proper will say why
+
+
+def _intact(target: Path, manifest: Mapping[str, Any]) -> bool:
+    """Every file the last build wrote is still there (someone may have
+    deleted a page by hand)."""
+    return all(os.path.exists(os.path.join(target, path)) for path in manifest.get("files", {}))

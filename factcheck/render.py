@@ -8,14 +8,17 @@ is served at any depth), so the site works from any folder.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from . import feeds
+from .cache import Cache, code_fingerprint, digest
 from .diagnostics import Diagnostic, Location
 from .fragments import text_fragment
 from .ids import tag_slug
@@ -25,6 +28,7 @@ from .site import STANCE_LABELS, Site, article_url, check_url, claimant_url, tag
 
 if TYPE_CHECKING:
     from .config import Config
+    from .entries import Check
     from .pipeline import Desk
 
 STATIC = "static"  # templates/static/ is copied to the site as it is
@@ -36,27 +40,36 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
-def environment(config: Config) -> jinja2.Environment:
-    """The one Jinja2 environment: autoescape everywhere, strict undefined."""
+def environment(config: Config, cache: Cache | None = None) -> jinja2.Environment:
+    """The one Jinja2 environment: autoescape everywhere, strict undefined.
+    Markdown is rendered once per distinct text (it dominates a build)."""
+    cache = cache or Cache.disabled()
+
+    def markdown(text: str) -> Markup:
+        return Markup(cache.memo("markdown", digest(text), lambda: str(render_markdown(text))))
+
+    compiled = cache.folder("templates")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
+        # Compiled templates are kept (keyed by their source) across runs.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["markdown"] = render_markdown
+    env.filters["markdown"] = markdown
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
 
 
-def check_templates(config: Config) -> list[Diagnostic]:
+def check_templates(config: Config, cache: Cache | None = None) -> list[Diagnostic]:
     """Compile every template, so that `check` fails where `build` would."""
     if not config.templates_dir.is_dir():
         return [Diagnostic("template", f"the templates folder does not exist: {config.templates_dir}")]
-    env = environment(config)
+    env = environment(config, cache)
     problems = []
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
         try:
@@ -66,57 +79,144 @@ def check_templates(config: Config) -> list[Diagnostic]:
     return problems
 
 
-def render_site(desk: Desk) -> dict[str, bytes]:
-    """Site-relative path -> bytes, for the whole site."""
+@dataclass(frozen=True)
+class Rendered:
+    """`kept` are the pages whose key matches the last build's, so the bytes
+    already written stand; `keys` holds every page's key, for the next build
+    to compare with."""
+
+    kept: frozenset[str]
+    keys: dict[str, str]
+
+
+def render_site(
+    desk: Desk,
+    emit: Callable[[str, bytes], None],
+    cache: Cache | None = None,
+    previous: Callable[[str], str | None] = lambda path: None,
+    search_bundles: Sequence[str] = (),
+) -> Rendered:
+    """Render every page whose key differs from `previous(path)`, the key of
+    the page the last build wrote (None if there is none), handing each to
+    `emit(site path, bytes)` as it is made."""
+    cache = cache or Cache.disabled()
     site = Site(desk)
-    renderer = _Renderer(site, environment(desk.config))
-    return renderer.all_files()
+    renderer = _Renderer(site, environment(desk.config, cache), emit, cache, previous, tuple(search_bundles))
+    renderer.all_files()
+    return Rendered(frozenset(renderer.kept), renderer.keys)
 
 
 class _Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment):
+    """A page's key is a digest of everything it shows: the code, config and
+    templates (`self.base`), and the digests of the checks and articles it is
+    given. Templates reach content only through what their page is given."""
+
+    def __init__(
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        emit: Callable[[str, bytes], None],
+        cache: Cache,
+        previous: Callable[[str], str | None],
+        search_bundles: tuple[str, ...],
+    ):
         self.site = site
         self.env = env
+        self.emit = emit
+        self.cache = cache
+        self.previous = previous
+        self.search_bundles = search_bundles
         self.config = site.desk.config
-        self.files: dict[str, bytes] = {}
-
-    def all_files(self) -> dict[str, bytes]:
-        site = self.site
-        self.page("index.html", "index.html", title=self.config.title, checks=site.checks)
-        for check in site.checks:
-            self.check_page(check)
-        for article in site.articles:
-            self.article_page(article)
-        self.page("verdicts/index.html", "verdicts.html", title="How we rate claims")
-        for verdict in self.config.verdicts:
-            self.page(
-                verdict_url(verdict.key) + "index.html",
-                "list.html",
-                title=verdict.label,
-                heading=f"Rated {verdict.label}",
-                intro=verdict.description,
-                checks=site.by_verdict(verdict.key),
-                verdict=verdict,
-            )
-        self.page("tags/index.html", "names.html", title="Topics", names=site.tags, link=tag_url)
-        for _slug, (name, checks) in site.tags.items():
-            self.page(tag_url(name) + "index.html", "list.html", title=name, heading=f"Topic: {name}", checks=checks)
-        self.page(
-            "claimants/index.html", "names.html", title="Who made the claims", names=site.claimants, link=claimant_url
+        self.kept: set[str] = set()
+        self.keys: dict[str, str] = {}
+        self._item_template = env.from_string(
+            '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
-        for _slug, (name, checks) in site.claimants.items():
-            self.page(
-                claimant_url(name) + "index.html", "list.html", title=name, heading=f"Claims by {name}", checks=checks
-            )
-        self.page("corrections/index.html", "corrections.html", title="Corrections", corrections=site.corrections)
-        self.page("404.html", "404.html", title="Page not found", absolute_root=True)
-        pages = sorted(p.removesuffix("index.html") for p in self.files if p.endswith(".html") and p != "404.html")
-        self.text("feed.xml", feeds.atom(site))
-        self.text("sitemap.xml", feeds.sitemap(site, pages))
-        self.text("claims.json", feeds.claims_json(site))
-        self.text("annotations.jsonld", feeds.annotations(site))
+        self.base = digest(code_fingerprint(), repr(self.config), templates_digest(self.config))
+
+    def fresh(self, path: str, *deps: str) -> bool:
+        """Record the page's key; True if the page must be rendered."""
+        key = digest(self.base, path, *deps)
+        self.keys[path] = key
+        if self.previous(path) == key:
+            self.kept.add(path)
+            return False
+        return True
+
+    def check_deps(self, checks: Iterable[Check]) -> list[str]:
+        return [c.digest for c in checks]
+
+    def all_files(self) -> None:
+        site = self.site
+        every = self.check_deps(site.checks)
+        if self.fresh("index.html", *every, *self.search_bundles):
+            self.page("index.html", "index.html", title=self.config.title, checks=site.checks)
+        for check in site.checks:
+            cited = sorted({site.desk.articles[r.article].digest for r in site.citations_by_check.get(check.id, ())})
+            if self.fresh(check_url(check.id) + "index.html", check.digest, *cited):
+                self.check_page(check)
+        for article in site.articles:
+            citing = sorted({c.digest for c in site.cited_by(article.id)})
+            if self.fresh(article_url(article.id) + "index.html", article.digest, *citing):
+                self.article_page(article)
+        counts = [f"{v.key}={len(site.by_verdict(v.key))}" for v in self.config.verdicts]
+        if self.fresh("verdicts/index.html", *counts):
+            self.page("verdicts/index.html", "verdicts.html", title="How we rate claims")
+        for verdict in self.config.verdicts:
+            path = verdict_url(verdict.key) + "index.html"
+            if self.fresh(path, *self.check_deps(site.by_verdict(verdict.key))):
+                self.page(
+                    path,
+                    "list.html",
+                    title=verdict.label,
+                    heading=f"Rated {verdict.label}",
+                    intro=verdict.description,
+                    checks=site.by_verdict(verdict.key),
+                    verdict=verdict,
+                )
+        self.names("tags/", "Topics", site.tags, tag_url, "Topic: {}")
+        self.names("claimants/", "Who made the claims", site.claimants, claimant_url, "Claims by {}")
+        corrected = [c.digest for c in site.checks if c.corrections]
+        if self.fresh("corrections/index.html", *corrected):
+            self.page("corrections/index.html", "corrections.html", title="Corrections", corrections=site.corrections)
+        if self.fresh("404.html"):
+            self.page("404.html", "404.html", title="Page not found", absolute_root=True)
+        pages = sorted(p.removesuffix("index.html") for p in self.keys if p.endswith(".html") and p != "404.html")
+        if self.fresh("feed.xml", *every[:50]):
+            self.text("feed.xml", feeds.atom(site))
+        if self.fresh("sitemap.xml", *pages):
+            self.text("sitemap.xml", feeds.sitemap(site, pages))
+        cited_everywhere = [a.digest for a in site.articles if site.citations_by_article.get(a.id)]
+        if self.fresh("claims.json", *every, *cited_everywhere):
+            self.text("claims.json", feeds.claims_json(site, self.fragment))
+        if self.fresh("annotations.jsonld", *every, *cited_everywhere):
+            self.text("annotations.jsonld", feeds.annotations(site, self.fragment))
         self.static_files()
-        return self.files
+
+    def names(
+        self,
+        folder: str,
+        title: str,
+        names: Mapping[str, tuple[str, tuple[Check, ...]]],
+        link: Callable[[str], str],
+        heading: str,
+    ) -> None:
+        """An index of names (topics, claimants) and a list page for each."""
+        index = [f"{slug}={len(checks)}={name}" for slug, (name, checks) in names.items()]
+        if self.fresh(folder + "index.html", *index):
+            self.page(folder + "index.html", "names.html", title=title, names=names, link=link)
+        for _slug, (name, checks) in names.items():
+            path = link(name) + "index.html"
+            if self.fresh(path, *self.check_deps(checks)):
+                self.page(path, "list.html", title=name, heading=heading.format(name), checks=checks)
+
+    def fragment(self, kind: str, check: Check, make: Callable[[], str]) -> str:
+        """A piece of a large page or file made for one check, remembered
+        for as long as the check, the articles it cites and the code stay."""
+        cited = sorted(
+            {self.site.desk.articles[r.article].digest for r in self.site.citations_by_check.get(check.id, ())}
+        )
+        return self.cache.memo("fragment", digest(self.base, kind, check.digest, *cited), make)
 
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
         site = self.site
@@ -167,23 +267,39 @@ class _Renderer:
         depth = path.count("/")
         root = urlsplit(self.config.base_url).path if absolute_root else "../" * depth
         canonical = self.config.base_url + path.removesuffix("index.html")
+        common = {
+            "site": self.site,
+            "config": self.config,
+            "root": root,
+            "url": self._url_function(root),
+            "verdict_colour": self.site.verdict_colour,
+            "stance_labels": STANCE_LABELS,
+            "tag_url": tag_url,
+            "claimant_url": claimant_url,
+        }
         try:
             html = self.env.get_template(template).render(
-                site=self.site,
-                config=self.config,
-                root=root,
+                **common,
                 path=path,
                 canonical=canonical,
-                url=self._url_function(root),
-                verdict_colour=self.site.verdict_colour,
-                stance_labels=STANCE_LABELS,
-                tag_url=tag_url,
-                claimant_url=claimant_url,
+                search_bundles=self.search_bundles,
+                check_item=self._item_function(common),
                 **{"description": self.config.description, **context},
             )
         except Exception as exc:  # noqa: BLE001 - a template's runtime error is the desk's to fix
             raise RenderError(_template_problem(self.config, exc, template)) from exc
-        self.files[path] = html.encode("utf-8")
+        self.emit(path, html.encode("utf-8"))
+
+    def _item_function(self, common: Mapping[str, object]) -> Callable[[Check], Markup]:
+        """`check_item(check)` for list templates: the `_macros.html` macro,
+        rendered once per check and depth and then reused on every list."""
+        template = self._item_template
+
+        def item(check: Check) -> Markup:
+            key = f"item:{common['root']}"
+            return Markup(self.fragment(key, check, lambda: template.render(**common, check=check)))
+
+        return item
 
     @staticmethod
     def _url_function(root: str) -> Callable[[str], str]:
@@ -194,15 +310,32 @@ class _Renderer:
         return url
 
     def text(self, path: str, content: str) -> None:
-        self.files[path] = content.encode("utf-8")
+        self.emit(path, content.encode("utf-8"))
 
     def static_files(self) -> None:
-        folder = self.config.templates_dir / STATIC
-        if not folder.is_dir():
-            return
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and not file.name.startswith("."):
-                self.files[posixpath.join(STATIC, file.relative_to(folder).as_posix())] = file.read_bytes()
+        for path, file in static_files(self.config):
+            data = file.read_bytes()
+            if self.fresh(path, digest(data)):
+                self.emit(path, data)
+
+
+def static_files(config: Config) -> list[tuple[str, Path]]:
+    """(site path, file) for everything in templates/static/, copied as it is."""
+    folder = config.templates_dir / STATIC
+    if not folder.is_dir():
+        return []
+    return [
+        (posixpath.join(STATIC, file.relative_to(folder).as_posix()), file)
+        for file in sorted(folder.rglob("*"))
+        if file.is_file() and not file.name.startswith(".")
+    ]
+
+
+def templates_digest(config: Config) -> str:
+    """Every template file's name and bytes."""
+    folder = config.templates_dir
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return digest(*(part for p in files for part in (p.relative_to(folder).as_posix(), p.read_bytes())))
 
 
 def _template_problem(config: Config, exc: Exception, name: str) -> Diagnostic:

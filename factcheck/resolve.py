@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .cache import Cache, digest
 from .corpus import Article
 from .diagnostics import Diagnostic
 from .entries import Citation, Entries
@@ -50,29 +51,41 @@ class Resolved:
 
 
 def resolve_citations(
-    entries: Entries, articles: Mapping[str, Article]
+    entries: Entries, articles: Mapping[str, Article], cache: Cache | None = None
 ) -> tuple[tuple[Resolved, ...], list[Diagnostic]]:
     resolved: list[Resolved] = []
     diagnostics: list[Diagnostic] = []
+    cache = cache or Cache.disabled()
     for check_id, citations in entries.citations.items():
         for citation in citations:
-            result = _resolve(check_id, citation, articles, diagnostics)
+            result = _resolve(check_id, citation, articles, diagnostics, cache)
             if result is not None:
                 resolved.append(result)
     for citations in entries.unlisted:
         for citation in citations:
-            _resolve("", citation, articles, diagnostics)
+            _resolve("", citation, articles, diagnostics, cache)
     return tuple(resolved), diagnostics
 
 
 def _resolve(
-    check_id: str, citation: Citation, articles: Mapping[str, Article], diagnostics: list[Diagnostic]
+    check_id: str,
+    citation: Citation,
+    articles: Mapping[str, Article],
+    diagnostics: list[Diagnostic],
+    cache: Cache,
 ) -> Resolved | None:
     article = articles.get(citation.article)
     if article is None:
         diagnostics.append(unknown_article(citation, articles))
         return None
-    result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
+    # Only a match is remembered: it depends on nothing but the body and the
+    # citation's text, while a failure's hint looks across the whole corpus.
+    key = (article.digest or digest(article.body), citation.quote, citation.prefix, citation.suffix)
+    result = cache.get("found", key)
+    if result is None:
+        result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
+        if isinstance(result, Found):
+            cache.put("found", key, result)
     if isinstance(result, Found):
         if result.hollow_elision:
             diagnostics.append(

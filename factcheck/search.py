@@ -1,44 +1,132 @@
-"""The static search index, made by Pagefind from the rendered check pages.
+"""The static search index: Pagefind, over a small document per check.
 
-Pagefind runs as a service (the `pagefind-bin` package ships its binary);
-pages are handed over from memory and the bundle comes back as files, so
-search is built before anything is written, like every other page.
+Pagefind has no incremental mode and its time and memory grow with the
+number of pages, so the checks are split into buckets of about five hundred,
+each its own Pagefind bundle (`pagefind/<n>/`), merged in the browser. A
+bucket is re-indexed only when one of its checks changed. Each bucket is
+indexed by Pagefind's command-line binary (shipped by the `pagefind-bin`
+package) over a folder of documents made from the checks themselves, so
+indexing runs on the second core while the pages are rendered, and needs
+no page to have been rendered.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+import math
+import shutil
+import subprocess
+import tempfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
 
-BUNDLE = "pagefind/"
+from .cache import code_fingerprint, digest
+from .entries import Check
+
+ROOT = "pagefind/"
+BUCKET_SIZE = 500
 
 
 class SearchError(Exception):
     pass
 
 
-def search_bundle(files: Mapping[str, bytes], language: str) -> dict[str, bytes]:
-    """Pagefind's files for the check pages among `files` (site path -> bytes)."""
-    pages = {
-        path: data for path, data in sorted(files.items()) if path.startswith("checks/") and path.endswith(".html")
-    }
+@dataclass(frozen=True)
+class Bucket:
+    folder: str  # site path of its bundle, e.g. "pagefind/0/"
+    key: str  # digest of what it indexes
+    checks: tuple[Check, ...]
+
+
+def plan(checks: Sequence[Check], language: str) -> list[Bucket]:
+    """The buckets for these checks. A check's bucket depends only on its id
+    and the number of buckets, so an edit moves nothing."""
+    count = max(1, math.ceil(len(checks) / BUCKET_SIZE))
+    members: list[list[Check]] = [[] for _ in range(count)]
+    for check in sorted(checks, key=lambda c: c.id):
+        members[zlib.crc32(check.id.encode("utf-8")) % count].append(check)
+    return [
+        Bucket(
+            f"{ROOT}{n}/",
+            digest(code_fingerprint(), language, str(count), *(f"{c.id}:{c.digest}" for c in group)),
+            tuple(group),
+        )
+        for n, group in enumerate(members)
+        if group  # Pagefind refuses an empty folder; a desk with no checks has no search
+    ]
+
+
+class Indexer:
+    """Indexes buckets in the background, two at a time (Pagefind's memory
+    grows with its input); `result()` waits and returns the bundle files."""
+
+    def __init__(
+        self,
+        buckets: Sequence[Bucket],
+        document: Callable[[Check], str],
+        language: str,
+    ):
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = [
+            (b, self._pool.submit(_index, b, {c.id: document(c) for c in b.checks}, language)) for b in buckets
+        ]
+
+    def result(self) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        try:
+            for bucket, future in self._futures:
+                for path, data in future.result().items():
+                    files[bucket.folder + path] = data
+        finally:
+            self._pool.shutdown(cancel_futures=True)
+        return files
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _index(bucket: Bucket, documents: Mapping[str, str], language: str) -> dict[str, bytes]:
+    from pagefind_bin import get_executable
+
+    work = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
     try:
-        # A thread of its own: the caller may already be running an event loop.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, _index(pages, language)).result()
-    except Exception as exc:  # noqa: BLE001 - the service's failures come in many types
-        raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        site, out = work / "site", work / "bundle"
+        for check_id, html in documents.items():
+            page = site / "checks" / check_id / "index.html"
+            page.parent.mkdir(parents=True)
+            page.write_text(html, encoding="utf-8")
+        command = [
+            str(get_executable()),
+            "--site",
+            str(site),
+            "--output-path",
+            str(out),
+            "--force-language",
+            language.split("-")[0].lower(),
+            "--silent",
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else done.returncode}")
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-async def _index(pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(force_language=language.split("-")[0])
-    async with PagefindIndex(config=config) as index:
-        for path, data in pages.items():
-            url = "/" + path.removesuffix("index.html")
-            await index.add_html_file(content=data.decode("utf-8"), url=url)
-        produced = await index.get_files()
-        await index.delete_index()
-    return {BUNDLE + f["path"].lstrip("/"): f["content"] for f in produced}
+def document(check: Check, verdict_label: str, summary_html: str, language: str) -> str:
+    """What search sees of a check: its claim, who made it, the verdict and
+    the reasoning. Results link to /checks/<id>/ (the document's path)."""
+    return (
+        f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(check.claim)}</title></head><body><main data-pagefind-body>"
+        f'<h1 data-pagefind-meta="title">{escape(check.claim)}</h1>'
+        f'<p data-pagefind-meta="verdict">{escape(verdict_label)}</p>'
+        f"<p>Claimed by {escape(check.claimant)}</p>{summary_html}</main></body></html>"
+    )

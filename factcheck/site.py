@@ -134,11 +134,10 @@ class Site:
         grouped: dict[str, list[Check]] = defaultdict(list)
         names: dict[str, str] = {}
         for check in sorted(self.checks, key=lambda c: c.id):
+            for slug in dict.fromkeys(tag_slug(tag) for tag in check.tags):
+                grouped[slug].append(check)
             for tag in check.tags:
-                slug = tag_slug(tag)
-                names.setdefault(slug, tag)
-                if check not in grouped[slug]:
-                    grouped[slug].append(check)
+                names.setdefault(tag_slug(tag), tag)
         return {s: (names[s], self._newest_first(grouped[s])) for s in sorted(grouped)}
 
     @cached_property

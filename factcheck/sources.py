@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import digest
 from .diagnostics import Diagnostic, Location
 from .ids import ID_RE, id_slug
 
@@ -17,12 +19,14 @@ class SourceFile:
     registered: bool = True  # False for a file whose name is not a valid id: read, checked, not used
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """Strict UTF-8, a leading BOM dropped, line endings untouched."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
+def read_text(path: Path, shown: str, data: bytes | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8, a leading BOM dropped, line endings untouched. `data`
+    is the file's bytes when the caller has read them already."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -38,6 +42,21 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
             )
         ]
     return text.removeprefix("\ufeff"), []
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None if it cannot be read (the loader says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def source_key(source: SourceFile, data: bytes | None) -> str | None:
+    """What a file's parse depends on: where it is, the id it gives, its bytes."""
+    if data is None:
+        return None
+    return digest(source.shown, source.id, "1" if source.registered else "0", data)
 
 
 def discover(
@@ -60,11 +79,8 @@ def discover(
     files: list[SourceFile] = []
     by_id: dict[str, SourceFile] = {}
     names = " and ".join(suffixes)
-    for path in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.name.endswith("~"):
-            continue  # hidden files, editor backups
-        if path.is_dir():
-            continue
+    for parts in walk_files(folder):
+        path = folder.joinpath(*parts)
         shown = _shown(path, root)
         if not path.is_file():
             diagnostics.append(_ignored(shown, f"'{path.name}' is a broken link", "fix or remove the link"))
@@ -104,6 +120,33 @@ def discover(
     return files, diagnostics
 
 
+def walk_files(folder: Path) -> list[tuple[str, ...]]:
+    """Every file below `folder` as its path's parts, sorted as paths sort;
+    hidden files and folders and editor backups left out. (os.scandir:
+    pathlib's rglob costs more than reading the files on a large corpus.)"""
+    found: list[tuple[str, ...]] = []
+
+    def visit(directory: str, prefix: tuple[str, ...], seen: frozenset[tuple[int, int]]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name.endswith("~"):
+                    continue
+                try:
+                    is_dir = entry.is_dir()  # follows links, as rglob does
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    found.append((*prefix, entry.name))
+                    continue
+                st = entry.stat()
+                if (st.st_dev, st.st_ino) not in seen:  # a link back up would never end
+                    visit(entry.path, (*prefix, entry.name), seen | {(st.st_dev, st.st_ino)})
+
+    top = folder.stat()
+    visit(str(folder), (), frozenset({(top.st_dev, top.st_ino)}))
+    return sorted(found)
+
+
 def _ignored(
     shown: str, message: str, hint: str = "move it elsewhere, or rename it if it is meant as content"
 ) -> Diagnostic:
@@ -111,6 +154,9 @@ def _ignored(
 
 
 def _shown(path: Path, root: Path) -> str:
+    text, base = str(path), str(root)
+    if text.startswith(base + os.sep):  # the usual case, without pathlib's cost
+        return text[len(base) + 1 :].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

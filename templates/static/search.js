@@ -1,15 +1,19 @@
-// Full-text search over every check, from Pagefind's static index: no server.
+// Full-text search over every check, from Pagefind's static indexes: no server.
+// A large desk has several indexes (one per bucket of checks), merged here.
 (function () {
   "use strict";
-  if (typeof PagefindUI === "undefined" || !document.getElementById("search")) return;
+  var box = document.getElementById("search");
+  if (typeof PagefindUI === "undefined" || !box) return;
   document.getElementById("search-label").hidden = false;
   // Result URLs are site paths ("/checks/x/"); the site may live in a sub-folder.
   var script = document.querySelector('script[src$="static/search.js"]');
   var base = new URL("..", script.src).pathname;
+  var bundles = (box.getAttribute("data-bundles") || "pagefind/0/").split(" ");
   new PagefindUI({
     element: "#search",
     baseUrl: base,
-    bundlePath: base + "pagefind/",
+    bundlePath: base + bundles[0],
+    mergeIndex: bundles.slice(1).map(function (b) { return { bundlePath: base + b, baseUrl: base }; }),
     showImages: false,
     showSubResults: false,
     resetStyles: false,
@@ -17,13 +21,13 @@
   });
   // Give Pagefind's box the visible label above it.
   function label() {
-    var input = document.querySelector("#search input");
+    var input = box.querySelector("input");
     if (!input) return false;
     input.setAttribute("aria-labelledby", "search-label");
     return true;
   }
   if (!label()) {
     var watch = new MutationObserver(function () { if (label()) watch.disconnect(); });
-    watch.observe(document.getElementById("search"), { childList: true, subtree: true });
+    watch.observe(box, { childList: true, subtree: true });
   }
 })();

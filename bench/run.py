@@ -1,0 +1,207 @@
+"""Measure build speed on synthetic desks, side by side with Hugo.
+
+    .venv/bin/python bench/run.py                 # N = 1,000 and 10,000, 3 runs each
+    .venv/bin/python bench/run.py --sizes 1000 --runs 5
+
+For each N it generates a desk (bench/generate.py; kept in bench/out/ and
+reused), then times, as medians of the runs, each in a fresh process as an
+editor would run it:
+
+- check, cold (no cache) and warm (cache from the previous run);
+- a cold build (no site/, no cache);
+- a rebuild with no change;
+- a rebuild after one entry changed;
+
+and reports pages per second of the cold build and the peak memory (max
+RSS) of any build. Where `hugo` is installed it builds a Hugo site with the
+same pages from the same synthetic text, and prints our time / Hugo's.
+Timings belong here, never in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from generate import generate  # noqa: E402
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak memory (bytes, the largest process of the tree)
+    of one command, which must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    own = usage.ru_maxrss * 1024
+    return elapsed, own
+
+
+def median_of(runs: int, prepare, command: list[str], cwd: Path) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        prepare()
+        t, m = run(command, cwd)
+        times.append(t)
+        peaks.append(m)
+    return statistics.median(times), max(peaks)
+
+
+def touch_entry(desk: Path, counter: list[int]) -> None:
+    """Change one entry's claim, as an editor would."""
+    entry = desk / "content" / "checks" / "c00001.yaml"
+    text = entry.read_text(encoding="utf-8")
+    counter[0] += 1
+    entry.write_text(re.sub(r'^claim: "(?:\[edit \d+\] )?', f'claim: "[edit {counter[0]}] ', text, count=1, flags=re.M))
+
+
+def bench_desk(n: int, runs: int) -> dict[str, float]:
+    desk = BENCH / "out" / f"desk-{n}"
+    if not (desk / "config.yaml").exists():
+        print(f"generating a desk of {n} articles and {n} checks ...", flush=True)
+        generate(n, desk)
+    py = sys.executable
+    build = [py, str(REPO / "build.py"), "build"]
+    check = [py, str(REPO / "build.py"), "check"]
+    site, cache = desk / "site", desk / ".factcheck-cache"
+
+    def clean() -> None:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def nothing() -> None:
+        pass
+
+    counter = [0]
+    r: dict[str, float] = {}
+    r["check_cold"], m1 = median_of(runs, lambda: shutil.rmtree(cache, ignore_errors=True), check, desk)
+    r["check_warm"], m2 = median_of(runs, nothing, check, desk)
+    r["build_cold"], m3 = median_of(runs, clean, build, desk)
+    r["rebuild_nochange"], m4 = median_of(runs, nothing, build, desk)
+    r["rebuild_one"], m5 = median_of(runs, lambda: touch_entry(desk, counter), build, desk)
+    run(build, desk)  # leave the site as the desk is
+    r["pages"] = sum(1 for p in site.rglob("*.html"))
+    r["files"] = sum(1 for p in site.rglob("*") if p.is_file())
+    r["peak_mb"] = max(m1, m2, m3, m4, m5) / 2**20
+    r["pages_per_s"] = r["pages"] / r["build_cold"]
+    hugo = shutil.which("hugo")
+    if hugo:
+        hugo_site = BENCH / "out" / f"hugo-{n}"
+        if not (hugo_site / "hugo.toml").exists():
+            make_hugo_site(desk, hugo_site)
+        public = hugo_site / "public"
+        r["hugo_cold"], r["hugo_peak_mb"] = median_of(
+            runs, lambda: shutil.rmtree(public, ignore_errors=True), [hugo, "--quiet", "-s", str(hugo_site)], hugo_site
+        )
+        r["hugo_peak_mb"] /= 2**20
+        r["hugo_pages"] = sum(1 for p in public.rglob("*.html"))
+    return r
+
+
+def make_hugo_site(desk: Path, out: Path) -> None:
+    """The same desk as a Hugo site: a page per check (claim, verdict,
+    Markdown summary, the quotes) and per article (its paragraphs), with
+    verdict, tag and claimant list pages as taxonomies."""
+    import yaml  # the desk's entries are plain YAML
+
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "content" / "checks").mkdir(parents=True)
+    (out / "content" / "articles").mkdir(parents=True)
+    layouts = out / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (out / "hugo.toml").write_text(
+        'baseURL = "https://example.org/factchecks/"\ntitle = "Desk"\ndisableKinds = ["RSS"]\n'
+        '[taxonomies]\n  tag = "tags"\n  verdict = "verdicts"\n  claimant = "claimants"\n',
+        encoding="utf-8",
+    )
+    head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>'
+    (layouts / "baseof.html").write_text(head + '{{ block "main" . }}{{ end }}</body></html>\n', encoding="utf-8")
+    (layouts / "single.html").write_text(
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ with .Params.claimant }}<p>{{ . }}</p>{{ end }}'
+        "{{ .Content }}</article>{{ end }}\n",
+        encoding="utf-8",
+    )
+    (layouts / "list.html").write_text(
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">'
+        '{{ .Title }}</a> {{ .Date.Format "2 January 2006" }}</li>{{ end }}</ol>{{ end }}\n',
+        encoding="utf-8",
+    )
+    bodies = {}
+    for path in sorted((desk / "content" / "articles").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        meta = yaml.safe_load(front)
+        bodies[path.stem] = body
+        (out / "content" / "articles" / f"{path.stem}.md").write_text(
+            f"---\ntitle: {yaml.safe_dump(meta['title']).strip().removesuffix('...').strip()}\n"
+            f"date: {meta['published']}\n---\n{body}",
+            encoding="utf-8",
+        )
+    for path in sorted((desk / "content" / "checks").glob("*.yaml")):
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        quotes = "\n".join(
+            f"> {c['quote']}\n>\n> — [{c['article']}](/articles/{c['article']}/)\n" for c in entry["citations"]
+        )
+        front = {
+            "title": entry["claim"],
+            "date": str(entry["published"]),
+            "claimant": entry["claimant"],
+            "tags": entry.get("tags", []),
+            "verdicts": [entry["verdict"]],
+            "claimants": [entry["claimant"]],
+        }
+        (out / "content" / "checks" / f"{path.stem}.md").write_text(
+            "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + entry["summary"] + "\n\n" + quotes,
+            encoding="utf-8",
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(f"machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; medians of {args.runs} runs")
+    rows = []
+    for n in args.sizes:
+        r = bench_desk(n, args.runs)
+        rows.append((n, r))
+        ratio = "hugo not installed"
+        if "hugo_cold" in r:
+            hugo = f"{r['hugo_cold']:.2f} s, {r['hugo_pages']:,} pages, {r['hugo_peak_mb']:.0f} MB"
+            ratio = f"{r['build_cold'] / r['hugo_cold']:.1f}x Hugo ({hugo})"
+        print(
+            f"N={n:,}: {r['pages']:,.0f} pages ({r['files']:,.0f} files)\n"
+            f"  check        cold {r['check_cold']:.2f} s, warm {r['check_warm']:.2f} s\n"
+            f"  build        cold {r['build_cold']:.2f} s ({r['pages_per_s']:,.0f} pages/s); {ratio}\n"
+            f"  rebuild      no change {r['rebuild_nochange']:.2f} s; one entry changed {r['rebuild_one']:.2f} s\n"
+            f"  peak memory  {r['peak_mb']:.0f} MB",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Rebuilds: only what changed is rendered and written, and the result is
+always the site a cold build of the same input would make, byte for byte."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from factcheck.cache import FOLDER
+from factcheck.output import MARKER
+
+from .conftest import Desk
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def cold_build(desk: Desk, out: Path) -> dict[str, bytes]:
+    """What a first build of the desk as it is now makes, with no cache."""
+    shutil.rmtree(desk.root / FOLDER, ignore_errors=True)
+    assert desk.run("build", "--out", str(out)).code == 0
+    return tree(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _claim(desk: Desk) -> None:
+    edit(desk.checks / "russia-china-veto.yaml", "claim: \"", "claim: \"Edited: ")
+
+
+def _summary(desk: Desk) -> None:
+    entry = desk.checks / "russia-china-veto.yaml"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(re.sub(r"(summary: [|>]-?\n)", r"\1  A *new* first line.\n\n", text, count=1), encoding="utf-8")
+
+
+def _verdict(desk: Desk) -> None:
+    entry = desk.checks / "russia-china-veto.yaml"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(re.sub(r"^verdict: .*$", "verdict: misleading", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _new_entry(desk: Desk) -> None:
+    shutil.copy(desk.checks / "russia-china-veto.yaml", desk.checks / "a-copy.yaml")
+    edit(desk.checks / "a-copy.yaml", "tags: [", "tags: [brand-new-topic, ")
+
+
+def _removed_entry(desk: Desk) -> None:
+    (desk.checks / "russia-china-veto.yaml").unlink()
+
+
+def _article_title(desk: Desk) -> None:
+    edit(desk.articles / "cnn-2016-12-05.txt", "title: ", "title: Retitled ")
+
+
+def _config_title(desk: Desk) -> None:
+    edit(desk.config, "title: ", "title: The ")
+
+
+def _template(desk: Desk) -> None:
+    edit(desk.root / "templates" / "base.html", "<footer", "<!-- changed --><footer")
+
+
+def _static(desk: Desk) -> None:
+    (desk.root / "templates" / "static" / "extra.css").write_text("p { margin: 0 }\n", encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Desk], None]] = {
+    "claim": _claim,
+    "summary": _summary,
+    "verdict": _verdict,
+    "new entry": _new_entry,
+    "removed entry": _removed_entry,
+    "article title": _article_title,
+    "config title": _config_title,
+    "template": _template,
+    "static file": _static,
+}
+
+
+@pytest.fixture
+def sample(sample_desk: Desk) -> Desk:
+    # The sample entry every change above edits must exist.
+    assert (sample_desk.checks / "russia-china-veto.yaml").is_file()
+    return sample_desk
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_makes_what_a_cold_build_makes(sample: Desk, tmp_path: Path, change: str) -> None:
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    CHANGES[change](sample)
+    result = sample.run("build")
+    assert result.code == 0, result.out
+    assert "updated the site" in result.err
+    assert tree(site) == cold_build(sample, tmp_path / "cold")
+
+
+def test_one_changed_entry_rewrites_only_the_pages_that_show_it(sample: Desk) -> None:
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    before = tree(site)
+    inodes = stamps(site)
+    _claim(sample)
+    assert sample.run("build").code == 0
+    after = tree(site)
+    changed = {p for p in after if before.get(p) != after[p]} - {MARKER}
+    assert "checks/russia-china-veto/index.html" in changed
+    assert "index.html" in changed
+    assert "articles/cnn-2016-12-05/index.html" in changed  # cited there: its marks name the claim
+    # Pages that do not show the check were neither rendered nor written.
+    untouched = "checks/churkin-ten-days/index.html"
+    assert untouched in before and untouched not in changed
+    assert stamps(site)[untouched] == inodes[untouched]
+    assert not any(p.startswith("static/") for p in changed)
+    assert len(changed) < len(after) / 3
+
+
+def test_a_rebuild_with_no_change_writes_nothing_and_repeats_the_warnings(sample: Desk) -> None:
+    site = sample.root / "site"
+    article = sample.articles / "cnn-2016-12-05.txt"
+    article.write_text(re.sub(r"^sha256: .*\n", "", article.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    first = sample.run("build")
+    assert first.code == 0 and "article-unpinned" in first.out
+    inodes = stamps(site)
+    again = sample.run("build")
+    assert again.code == 0
+    assert "the site is up to date" in again.err
+    assert again.out == first.out  # the same report, warnings included
+    assert stamps(site) == inodes
+    assert sample.run("build", "--strict").code == 1  # other options are another build
+
+
+def test_a_page_deleted_by_hand_comes_back(sample: Desk) -> None:
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    page = site / "checks" / "russia-china-veto" / "index.html"
+    expected = page.read_bytes()
+    page.unlink()
+    assert sample.run("build").code == 0
+    assert page.read_bytes() == expected
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_a_broken_cache_costs_time_not_correctness(sample: Desk, tmp_path: Path, garbage: bytes) -> None:
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    expected = tree(site)
+    for cached in (sample.root / FOLDER).glob("*.pickle"):
+        cached.write_bytes(garbage)
+    shutil.rmtree(site)
+    assert sample.run("build").code == 0
+    assert tree(site) == expected
+
+
+def test_a_broken_citation_found_from_the_cache_is_still_an_error(sample: Desk) -> None:
+    assert sample.run("check").code == 0
+    edit(sample.articles / "cnn-2016-12-05.txt", "sha256: ", "sha256: 0")  # now not a valid digest
+    result = sample.run("check")
+    assert result.code == 1
+    edit(sample.articles / "cnn-2016-12-05.txt", "sha256: 0", "sha256: ")
+    assert sample.run("check").code == 0
+    _verdict(sample)
+    edit(sample.checks / "russia-china-veto.yaml", "verdict: misleading", "verdict: misleadin")
+    result = sample.run("check")
+    assert result.code == 1 and "unknown-verdict" in result.out
