@@ -12,6 +12,7 @@ from typing import TextIO
 from . import __version__
 from .config import config_file
 from .diagnostics import format_github, format_json, format_sarif, format_text
+from .output import Written
 from .pipeline import Verification, build, verify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -60,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: paths.output in config.yaml)")
     c = commands.add_parser("check", help="verify every citation; write nothing")
     common(c)
+    _find_and_new_parsers(commands)
+    _import_parser(commands)
     return parser
 
 
@@ -78,19 +81,36 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return int(exc.code or 0)
 
     args.config = config_file(args.config)
+    if args.command == "find":
+        return _find(args, stdout, stderr)
+    if args.command == "new":
+        return _new(args, stdout, stderr)
+    if args.command == "import":
+        return _import(args, stdout, stderr)
     if args.command == "check":
         result = verify(args.config, strict=args.strict)
     else:
         result = build(args.config, out_dir=args.out, strict=args.strict)
     _report(result, args.format, args.config, stdout)
-    if args.command == "build" and result.ok and args.format == "text" and result.desk:
-        out = (args.out or result.desk.config.output_dir).resolve()
-        stderr.write(f"built the site: {out / 'index.html'}\n")
+    if args.command == "build" and result.ok and args.format == "text" and result.output and result.written:
+        stderr.write(_built(result.output, result.written) + "\n")
     return exit_code(result)
 
 
+def _built(out: Path, w: Written) -> str:
+    where = out / "index.html"
+    if w.cold:
+        return f"built the site: {where} ({_count(w.added, 'file')})"
+    if not (w.added or w.changed or w.removed):
+        return f"the site is up to date: {where}"
+    counts = f"{w.added} added, {w.changed} changed, {w.removed} removed, {w.unchanged} unchanged"
+    return f"updated the site: {where} ({counts})"
+
+
 def exit_code(result: Verification) -> int:
-    if result.desk is None or any(d.code in ("config", "template", "search", "output") for d in result.errors):
+    if any(d.code in ("config", "template", "search", "output") for d in result.errors):
+        return EXIT_USAGE
+    if result.desk is None and result.output is None:
         return EXIT_USAGE
     return EXIT_CONTENT if result.errors else EXIT_OK
 
@@ -98,7 +118,7 @@ def exit_code(result: Verification) -> int:
 def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> None:
     diagnostics = list(result.diagnostics)
     if fmt == "json":
-        citations = [c.as_json() for c in result.desk.citations] if result.desk else []
+        citations = [c.as_json() for c in result.desk.citations] if result.desk else list(result.citations_json)
         out.write(format_json(diagnostics, citations, dict(result.stats)) + "\n")
     elif fmt == "sarif":
         out.write(format_sarif(diagnostics, __version__, default_file=config_path.name) + "\n")
@@ -127,3 +147,121 @@ def _wants_color(out: TextIO) -> bool:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# --- find and new -------------------------------------------------------------
+
+
+def _find_and_new_parsers(commands: argparse._SubParsersAction) -> None:
+    def config_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--config",
+            type=Path,
+            default=Path("config.yaml"),
+            metavar="PATH",
+            help="the site's config.yaml (default: ./config.yaml)",
+        )
+
+    f = commands.add_parser("find", help="where a text occurs in the corpus, as citations ready to paste")
+    f.add_argument("text", nargs="+", metavar="TEXT", help="the text to find (several words are joined by spaces)")
+    config_option(f)
+    f.add_argument("--format", choices=("text", "json"), default="text", metavar="F", help="text (default) or json")
+    f.add_argument("--limit", type=int, default=20, metavar="N", help="show at most N occurrences (default: 20)")
+    n = commands.add_parser("new", help="scaffold a fact-check entry: <checks folder>/ID.yaml")
+    n.add_argument("id", metavar="ID", help="the new check's id: lowercase letters, digits and '-'")
+    config_option(n)
+
+
+def _find(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .config import load_config
+    from .find import FindError, find_text, index_note
+    from .find import format_json as find_json
+    from .find import format_text as find_report
+    from .normalize import normalize_quote
+
+    text = " ".join(args.text)
+    if not normalize_quote(text):
+        stderr.write("build.py find: error: nothing to find: TEXT is empty\n")
+        return EXIT_USAGE
+    if args.limit < 1:
+        stderr.write("build.py find: error: --limit must be at least 1\n")
+        return EXIT_USAGE
+    config, problems = load_config(args.config)
+    if config is None:
+        stderr.write(format_text(problems, args.config.parent, color=_wants_color(stderr)) + "\n")
+        return EXIT_USAGE
+    try:
+        result = find_text(config, text, args.limit)
+    except FindError as exc:
+        stderr.write(format_text([exc.diagnostic], config.root, color=_wants_color(stderr)) + "\n")
+        return EXIT_USAGE
+    if args.format == "json":
+        stdout.write(find_json(result) + "\n")
+    else:
+        stdout.write(find_report(result, args.limit, color=_wants_color(stdout)) + "\n")
+        note = index_note(result)
+        if note:
+            stderr.write(note + "\n")
+    return EXIT_OK if result.hits else EXIT_CONTENT
+
+
+def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import datetime as dt
+    import shlex
+
+    from .config import load_config
+    from .scaffold import ScaffoldError, new_check
+
+    config, problems = load_config(args.config)
+    if config is None:
+        stderr.write(format_text(problems, args.config.parent, color=_wants_color(stderr)) + "\n")
+        return EXIT_USAGE
+    try:
+        made = new_check(config, args.id, dt.date.today())
+    except ScaffoldError as exc:
+        stderr.write(f"build.py new: error: {exc.message}\n  help: {exc.hint}\n")
+        return EXIT_USAGE if exc.usage else EXIT_CONTENT
+    config_arg = "" if args.config == Path("config.yaml") else f" --config {shlex.quote(str(args.config))}"
+    stdout.write(
+        f"wrote {made.path}\n"
+        "next:\n"
+        "  1. fill in the claim, claimant, verdict and summary\n"
+        f'  2. find each quote: python build.py find "words from the article"{config_arg}\n'
+        "     and paste the blocks it prints under citations:\n"
+        f"  3. python build.py check{config_arg}\n"
+    )
+    return EXIT_OK
+
+
+# --- import -------------------------------------------------------------------
+
+
+def _import_parser(commands: argparse._SubParsersAction) -> None:
+    i = commands.add_parser("import", help="archive a saved web page into the corpus: <articles folder>/ID.txt")
+    i.add_argument("file", type=Path, metavar="FILE", help="the page, saved from the browser as HTML")
+    i.add_argument("--id", metavar="ID", help="the article's id (default: publisher-YYYY-MM-DD, from the page)")
+    i.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.yaml"),
+        metavar="PATH",
+        help="the site's config.yaml (default: ./config.yaml)",
+    )
+
+
+def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .archive import import_page
+
+    result = import_page(args.file, str(args.file), args.config, args.id)
+    if result.diagnostics:
+        stderr.write(format_text(list(result.diagnostics), result.root, color=_wants_color(stderr)) + "\n")
+    if result.usage_error:
+        return EXIT_USAGE
+    if result.imported is None:
+        return EXIT_CONTENT
+    a = result.imported
+    stdout.write(
+        f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}; '
+        f'cite it as article: {a.id} (python build.py find "words from it" prints ready-to-paste citations)\n'
+    )
+    return EXIT_OK

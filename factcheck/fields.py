@@ -160,6 +160,14 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
     if spec.type == "map":
         return read_record(node, spec.fields, diagnostics, codes, what=f"'{name}'") or _INVALID
     if spec.type == "maps":
+        if node.kind == "null" and spec.min_items:
+            # `citations:` with nothing under it yet (as `new` scaffolds it): say
+            # what is missing, not that "nothing" is the wrong type.
+            return fail(
+                f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}",
+                f"add {'it' if spec.min_items == 1 else 'them'} on the lines below '{name}:', "
+                "each item starting with '- '",
+            )
         if node.kind != "seq":
             return fail(f"'{name}' must be a list, not {describe(node)}", f"start each item of '{name}' with '- '")
         records = []
