@@ -115,18 +115,28 @@ class Cache:
             self.put(space, key, found)
         return found
 
-    def save(self, keep_unused: Iterable[str] = ()) -> None:
-        """Write the tables back, keeping only what this run used (so the
-        file never grows with content that is gone), except in the spaces
-        named in `keep_unused`. Failing to save is not an error."""
-        if self.path is None:
-            return
+    def prune(self, keep_unused: Iterable[str] = ()) -> bool:
+        """Keep only what was used since the last prune (so the cache never
+        grows with content that is gone), except in the spaces named in
+        `keep_unused`. True if anything changed since the last save."""
         kept = set(keep_unused)
-        pruned = {
+        before = {space: len(table) for space, table in self.tables.items()}
+        self.tables = {
             space: table if space in kept else {k: v for k, v in table.items() if k in self._used[space]}
             for space, table in self.tables.items()
         }
-        if not self._dirty and all(len(pruned[s]) == len(self.tables[s]) for s in self.tables):
+        self._used = {space: set() for space in _SPACES}
+        self._dirty |= any(len(self.tables[s]) != n for s, n in before.items())
+        return self._dirty
+
+    def save(self, keep_unused: Iterable[str] = (), prune: bool = True) -> None:
+        """Prune (unless told not to), then write the tables back if they
+        changed. Failing to save is not an error: the cache is a shortcut."""
+        if self.path is None:
+            return
+        if prune:
+            self.prune(keep_unused)
+        if not self._dirty:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +145,8 @@ class Cache:
             return
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump({"code": code_fingerprint(), "tables": pruned}, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump({"code": code_fingerprint(), "tables": self.tables}, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
+            self._dirty = False
         except OSError:
             Path(tmp).unlink(missing_ok=True)

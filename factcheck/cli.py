@@ -16,7 +16,6 @@ from .output import Written
 from .pipeline import Verification, build, verify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check")
 FORMATS = ("text", "github", "json", "sarif")
 
 
@@ -31,6 +30,16 @@ class _UsageError(Exception):
     pass
 
 
+def _config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.yaml"),
+        metavar="PATH",
+        help="the site's config.yaml, or its folder (default: ./config.yaml)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="build.py",
@@ -40,13 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--config",
-            type=Path,
-            default=Path("config.yaml"),
-            metavar="PATH",
-            help="the site's config.yaml (default: ./config.yaml)",
-        )
+        _config_option(p)
         p.add_argument(
             "--format",
             choices=FORMATS,
@@ -61,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: paths.output in config.yaml)")
     c = commands.add_parser("check", help="verify every citation; write nothing")
     common(c)
+    s = commands.add_parser("serve", help="preview the site, rebuilt as you edit (writes nothing to site/)")
+    _config_option(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     _find_and_new_parsers(commands)
     _import_parser(commands)
     return parser
@@ -87,6 +94,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return _new(args, stdout, stderr)
     if args.command == "import":
         return _import(args, stdout, stderr)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(args.config, args.host, args.port, stdout, _wants_color(stdout))
     if args.command == "check":
         result = verify(args.config, strict=args.strict)
     else:
@@ -153,23 +164,14 @@ def _count(n: int, noun: str) -> str:
 
 
 def _find_and_new_parsers(commands: argparse._SubParsersAction) -> None:
-    def config_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--config",
-            type=Path,
-            default=Path("config.yaml"),
-            metavar="PATH",
-            help="the site's config.yaml (default: ./config.yaml)",
-        )
-
     f = commands.add_parser("find", help="where a text occurs in the corpus, as citations ready to paste")
     f.add_argument("text", nargs="+", metavar="TEXT", help="the text to find (several words are joined by spaces)")
-    config_option(f)
+    _config_option(f)
     f.add_argument("--format", choices=("text", "json"), default="text", metavar="F", help="text (default) or json")
     f.add_argument("--limit", type=int, default=20, metavar="N", help="show at most N occurrences (default: 20)")
     n = commands.add_parser("new", help="scaffold a fact-check entry: <checks folder>/ID.yaml")
     n.add_argument("id", metavar="ID", help="the new check's id: lowercase letters, digits and '-'")
-    config_option(n)
+    _config_option(n)
 
 
 def _find(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -240,13 +242,7 @@ def _import_parser(commands: argparse._SubParsersAction) -> None:
     i = commands.add_parser("import", help="archive a saved web page into the corpus: <articles folder>/ID.txt")
     i.add_argument("file", type=Path, metavar="FILE", help="the page, saved from the browser as HTML")
     i.add_argument("--id", metavar="ID", help="the article's id (default: publisher-YYYY-MM-DD, from the page)")
-    i.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.yaml"),
-        metavar="PATH",
-        help="the site's config.yaml (default: ./config.yaml)",
-    )
+    _config_option(i)
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

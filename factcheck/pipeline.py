@@ -88,7 +88,9 @@ def _verify(config: Config, strict: bool, cache: Cache) -> Verification:
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats)
 
 
-def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = False) -> Verification:
+def build(
+    config_path: Path, *, out_dir: Path | None = None, strict: bool = False, cache: Cache | None = None
+) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
     folder, nothing is read beyond the inputs' bytes and nothing is written."""
@@ -96,13 +98,19 @@ def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = Fals
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
     target = (out_dir if out_dir is not None else config.output_dir).resolve()
-    cache = Cache.open(config.root)
+    own_cache = cache is None
+    cache = cache or Cache.open(config.root)
+
+    def save(*keep_unused: str) -> None:
+        if own_cache:
+            cache.save(keep_unused)
+
     inputs = inputs_digest(config, strict)
     previous = read_manifest(target)
     if previous is not None and previous.get("inputs") == inputs and _intact(target, previous):
         report = cache.get("report", inputs)
         if report is not None:
-            cache.save(keep_unused=("article", "entry", "found", "markdown", "fragment"))
+            save("article", "entry", "found", "markdown", "fragment")
             diagnostics, stats, citations = report
             return Verification(
                 None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
@@ -110,7 +118,7 @@ def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = Fals
 
     result = _verify(config, strict, cache)
     if not result.ok or result.desk is None:
-        cache.save(keep_unused=("markdown", "fragment", "report"))
+        save("markdown", "fragment", "report")
         return result
     try:
         written = _render_and_write(result.desk, target, previous, inputs, cache)
@@ -120,7 +128,7 @@ def build(config_path: Path, *, out_dir: Path | None = None, strict: bool = Fals
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
     citations = tuple(r.as_json() for r in result.desk.citations)
     cache.put("report", inputs, (result.diagnostics, dict(result.stats), citations))
-    cache.save()
+    save()
     return replace(result, output=target, written=written)
 
 

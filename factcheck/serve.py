@@ -1,0 +1,310 @@
+"""`build.py serve`: a live preview while editing.
+
+The site is built into a temporary folder (never into site/), served on
+127.0.0.1 under base_url's path (so even the 404 page's absolute links
+work), and rebuilt when content, templates or config.yaml change. A rebuild
+goes through the same pipeline as `build`, so only the pages whose inputs
+changed are rendered. Open pages learn of each rebuild over Server-Sent
+Events: they reload, or show the build's errors over the last good page
+until the entry is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import unquote, urlsplit
+
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import Cache
+from .config import Config, load_config
+from .diagnostics import format_text
+from .pipeline import Verification, build
+
+LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
+DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
+_SCRIPT = (Path(__file__).parent / "live.js").read_text(encoding="utf-8")
+
+
+class State:
+    """What open pages are told: the build number and the errors, if any."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.error: str | None = None
+        self.changed = threading.Condition()
+        self.closing = False
+
+    def publish(self, error: str | None) -> None:
+        with self.changed:
+            self.version += 1
+            self.error = error
+            self.changed.notify_all()
+
+    def as_json(self) -> str:
+        return json.dumps({"version": self.version, "error": self.error})
+
+    def close(self) -> None:
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
+
+
+class Preview:
+    def __init__(self, config_path: Path, out: TextIO, color: bool):
+        self.config_path = config_path
+        self.out = out
+        self.color = color
+        self.folder = Path(tempfile.mkdtemp(prefix="factcheck-preview-")) / "site"
+        self.state = State()
+        self.cache: Cache | None = None
+        self.config: Config | None = None
+        self._lock = threading.Lock()
+
+    def rebuild(self) -> Verification:
+        with self._lock:
+            config, _ = load_config(self.config_path)
+            if config is not None and (self.cache is None or self.config is None or config.root != self.config.root):
+                self.cache = Cache.open(config.root)
+            self.config = config or self.config
+            result = build(self.config_path, out_dir=self.folder, cache=self.cache)
+            if self.cache is not None and result.desk is not None and result.ok:
+                self.cache.prune()  # what this full build did not use is gone from the desk
+            errors = [d for d in result.diagnostics if d.is_error]
+            root = self.config_path.parent
+            if result.diagnostics:
+                self.out.write(format_text(list(result.diagnostics), root, color=self.color) + "\n")
+            if errors:
+                self.out.write("the preview shows the last good build until this is fixed\n")
+                self.state.publish(format_text(list(result.diagnostics), root, color=False))
+            else:
+                w = result.written
+                what = "up to date" if w and not (w.added or w.changed or w.removed) else "rebuilt"
+                if w and not w.cold and what == "rebuilt":
+                    what += f" ({w.added + w.changed} written, {w.removed} removed)"
+                self.out.write(f"{what}\n")
+                self.state.publish(None)
+            self.out.flush()
+            return result
+
+    def close(self) -> None:
+        self.state.close()
+        if self.cache is not None:
+            self.cache.save(prune=False)
+        shutil.rmtree(self.folder.parent, ignore_errors=True)
+
+
+def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> int:
+    """Build, serve and watch until interrupted. Returns the exit code."""
+    config, problems = load_config(config_path)
+    if config is None:
+        out.write(format_text(problems, config_path.parent, color=color) + "\n")
+        return 2
+    preview = Preview(config_path, out, color)
+    try:
+        first = preview.rebuild()
+        if any(d.code == "output" for d in first.errors):
+            return 2
+        prefix = urlsplit(config.base_url).path or "/"
+        try:
+            server = ThreadingHTTPServer((host, port), _handler(preview, prefix))
+        except OSError as exc:
+            out.write(f"build.py serve: error: cannot listen on {host}:{port}: {exc.strerror}\n")
+            out.write("  help: another program may be using the port; pass --port with another number\n")
+            return 2
+        server.daemon_threads = True
+        url = f"http://{_host_for_url(host)}:{server.server_address[1]}{prefix}"
+        watcher = _watch(preview)
+        out.write(f"serving the preview at {url} (Ctrl-C stops it)\n")
+        out.flush()
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            out.write("stopped\n")
+        finally:
+            watcher()
+            preview.state.close()
+            server.server_close()
+        return 0
+    finally:
+        preview.close()
+
+
+def _host_for_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _watch(preview: Preview) -> Callable[[], None]:
+    """Watch what the site is made from; returns a function that stops it."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    timer: list[threading.Timer] = []
+    lock = threading.Lock()
+
+    def relevant(path: str) -> bool:
+        name = Path(path).name
+        parts = Path(path).parts
+        return not (name.startswith(".") or name.endswith("~") or CACHE_FOLDER in parts or name.endswith(".swp"))
+
+    def later() -> None:
+        with lock:
+            if timer:
+                timer[0].cancel()
+            t = threading.Timer(DEBOUNCE, run)
+            t.daemon = True
+            timer[:] = [t]
+            t.start()
+
+    def run() -> None:
+        try:
+            preview.rebuild()
+        except Exception as exc:  # noqa: BLE001 - a preview keeps serving whatever happens
+            preview.out.write(f"the rebuild failed: {exc!r}\n")
+            preview.out.flush()
+        reschedule()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+            if any(p and relevant(str(p)) for p in paths):
+                later()
+
+    observer = Observer()
+    watched: dict[str, object] = {}
+
+    def reschedule() -> None:
+        config = preview.config
+        if config is None:
+            return
+        wanted = {str(config.root): False}
+        for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
+            if folder.is_dir():
+                wanted[str(folder)] = True
+        for path in set(watched) - set(wanted):
+            observer.unschedule(watched.pop(path))  # type: ignore[arg-type]
+        for path, recursive in wanted.items():
+            if path not in watched:
+                watched[path] = observer.schedule(Handler(), path, recursive=recursive)
+
+    reschedule()
+    observer.daemon = True
+    observer.start()
+
+    def stop() -> None:
+        with lock:
+            for t in timer:
+                t.cancel()
+        observer.stop()
+        observer.join(timeout=5)
+
+    return stop
+
+
+def _handler(preview: Preview, prefix: str) -> type[BaseHTTPRequestHandler]:
+    folder = preview.folder
+    state = preview.state
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "factcheck-preview"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+            pass  # a request log would bury the build's diagnostics
+
+        def do_HEAD(self) -> None:
+            self._respond(head=True)
+
+        def do_GET(self) -> None:
+            self._respond(head=False)
+
+        def _respond(self, head: bool) -> None:
+            path = unquote(urlsplit(self.path).path)
+            if not path.startswith(prefix):
+                if path in ("/", "/index.html"):
+                    return self._send(HTTPStatus.FOUND, b"", "text/plain", head, location=prefix)
+                return self._send(HTTPStatus.NOT_FOUND, b"not part of this site\n", "text/plain", head)
+            rel = path[len(prefix) :]
+            if rel == LIVE + "live.js":
+                return self._send(HTTPStatus.OK, _SCRIPT.encode("utf-8"), "text/javascript", head)
+            if rel == LIVE + "state":
+                return self._send(HTTPStatus.OK, state.as_json().encode("utf-8"), "application/json", head)
+            if rel == LIVE + "events":
+                return self._events()
+            file = _file_for(folder, rel)
+            if file is None:
+                if rel and not rel.endswith("/") and _file_for(folder, rel + "/") is not None:
+                    return self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head, location=path + "/")
+                missing = folder / "404.html"
+                data = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>Not found</title>"
+                return self._send(HTTPStatus.NOT_FOUND, _inject(data, prefix), "text/html; charset=utf-8", head)
+            data = file.read_bytes()
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if kind == "text/html":
+                data = _inject(data, prefix)
+            if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
+                kind += "; charset=utf-8"
+            self._send(HTTPStatus.OK, data, kind, head)
+
+        def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool, location: str | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            if location:
+                self.send_header("Location", location)
+            self.end_headers()
+            if not head:
+                self.wfile.write(data)
+
+        def _events(self) -> None:
+            """Server-Sent Events: the state now, then at every change."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with state.changed:
+                        if state.version == seen and not state.closing:
+                            state.changed.wait(timeout=15)
+                        if state.closing:
+                            return
+                        message = state.as_json() if state.version != seen else None
+                        seen = state.version
+                    self.wfile.write(f"data: {message}\n\n".encode() if message else b": still here\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def _file_for(folder: Path, rel: str) -> Path | None:
+    """The file a site path names, never outside the folder."""
+    clean = posixpath.normpath("/" + rel).lstrip("/")
+    if clean.startswith("..") or "\0" in clean:
+        return None
+    target = folder / clean if clean and clean != "." else folder
+    if rel.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def _inject(page: bytes, prefix: str) -> bytes:
+    """The live-reload script, added to pages as they are served (the files
+    themselves are exactly what `build` writes)."""
+    tag = f'<script src="{prefix}{LIVE}live.js" defer></script>'.encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + tag + page[at:] if at != -1 else page + tag
