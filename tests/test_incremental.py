@@ -38,7 +38,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def _claim(desk: Desk) -> None:
-    edit(desk.checks / "russia-china-veto.yaml", "claim: \"", "claim: \"Edited: ")
+    edit(desk.checks / "russia-china-veto.yaml", 'claim: "', 'claim: "Edited: ')
 
 
 def _summary(desk: Desk) -> None:
