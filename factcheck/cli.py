@@ -11,9 +11,10 @@ from typing import TextIO
 
 from . import __version__
 from .config import config_file
-from .diagnostics import format_github, format_json, format_sarif, format_text
+from .diagnostics import format_github, format_json, format_markdown, format_sarif, format_text
 from .output import Written
 from .pipeline import Verification, build, verify
+from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "github", "json", "sarif")
@@ -98,10 +99,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         from .serve import serve
 
         return serve(args.config, args.host, args.port, stdout, _wants_color(stdout))
+    progress = Progress(stderr)
     if args.command == "check":
-        result = verify(args.config, strict=args.strict)
+        result = verify(args.config, strict=args.strict, progress=progress)
     else:
-        result = build(args.config, out_dir=args.out, strict=args.strict)
+        result = build(args.config, out_dir=args.out, strict=args.strict, progress=progress)
+    progress.clear()
     _report(result, args.format, args.config, stdout)
     if args.command == "build" and result.ok and args.format == "text" and result.output and result.written:
         stderr.write(_built(result.output, result.written) + "\n")
@@ -136,6 +139,7 @@ def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> N
     elif fmt == "github":
         if diagnostics:
             out.write(format_github(diagnostics) + "\n")
+        _write_step_summary(format_markdown(diagnostics, dict(result.stats)))
     else:
         color = _wants_color(out)
         if diagnostics:
@@ -146,6 +150,18 @@ def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> N
                 f"ok: {_count(s['citations'], 'citation')} in {_count(s['checks'], 'check')} verified "
                 f"against {_count(s['articles'], 'article')}\n"
             )
+
+
+def _write_step_summary(markdown: str) -> None:
+    """Where GitHub Actions asks for it, the whole report for the job's page."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    try:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(markdown + "\n")
+    except OSError:
+        pass  # the annotations were printed; the summary is a convenience
 
 
 def _wants_color(out: TextIO) -> bool:

@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "template": "a template that does not compile or fails to render (exit 2)",
     "search": "the search index could not be made (exit 2)",
     "output": "the site could not be written",
+    "import": "a web page that cannot be archived (import)",
     "article-unpinned": "(warning) an article with no sha256",
     "empty-article": "(warning) an article with no text",
     "ignored-file": "(warning) a file in a content folder that is not read as content",
@@ -155,6 +156,46 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
         message = d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"
         out.append(f"::{d.severity} {prop_text}::{_escape_data(message)}")
     return "\n".join(out)
+
+
+def format_markdown(diagnostics: Sequence[Diagnostic], stats: dict[str, int]) -> str:
+    """The whole report as Markdown, for a CI job's summary page (GitHub
+    Actions shows only the first few annotations of a step)."""
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    verified = (
+        f"{_plural(stats.get('citations', 0), 'citation')} in {_plural(stats.get('checks', 0), 'check')} "
+        f"against {_plural(stats.get('articles', 0), 'article')}"
+    )
+    if not errors:
+        head = f"### Fact-check citations: all verified\n\n{verified}"
+        if warnings:
+            head += f"; {_plural(warnings, 'warning')}"
+    else:
+        head = f"### Fact-check citations: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}\n\n{verified}"
+    if not diagnostics:
+        return head + "\n"
+    rows = ["| | where | problem | help |", "|---|---|---|---|"]
+    for d in diagnostics:
+        mark = "error" if d.is_error else "warning"
+        where = _location(d) or "(the site)"
+        rows.append(f"| {mark} | {_cell(where)} | **{d.code}**: {_cell(d.message)} | {_cell(d.hint or '')} |")
+    return head + "\n\n" + "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: no pipes, no line breaks, no
+    HTML (GitHub renders the summary's HTML)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\r\n", " ")
+        .replace("\n", "<br>")
+        .replace("\r", " ")
+        .replace("`", "'")
+    )
 
 
 def format_json(

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import search
 from .cache import Cache, code_fingerprint, digest
@@ -18,10 +18,15 @@ from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .entries import Check, load_entries, validate_entries
 from .output import OutputError, SiteWriter, Written, read_manifest
+from .progress import quiet
 from .render import RenderError, check_templates, environment, render_site
 from .resolve import Resolved, resolve_citations
 from .search import SearchError
 from .sources import walk_files
+
+
+class Progress(Protocol):
+    def __call__(self, what: str, done: int = 0, total: int = 0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -57,27 +62,32 @@ class Verification:
 _EMPTY = {"articles": 0, "checks": 0, "citations": 0}
 
 
-def verify(config_path: Path, *, strict: bool = False, cache: Cache | None = None) -> Verification:
+def verify(
+    config_path: Path, *, strict: bool = False, cache: Cache | None = None, progress: Progress = quiet
+) -> Verification:
     """What `check` does: load and check everything, write nothing."""
     config, diagnostics = load_config(config_path)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
     own_cache = cache is None
     cache = cache or Cache.open(config.root)
-    result = _verify(config, strict, cache)
+    result = _verify(config, strict, cache, progress)
     if own_cache:
         cache.save(keep_unused=("markdown", "fragment", "report"))
     return result
 
 
-def _verify(config: Config, strict: bool, cache: Cache) -> Verification:
+def _verify(config: Config, strict: bool, cache: Cache, progress: Progress) -> Verification:
     # load
+    progress("reading articles")
     articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache)
+    progress("reading entries")
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
     template_problems = check_templates(config, cache)
     # resolve citations
+    progress("checking citations", 0, entries.citation_count)
     resolved, citation_problems = resolve_citations(entries, articles, cache)
 
     diagnostics = corpus_problems + entry_problems + validation_problems + template_problems + citation_problems
@@ -89,7 +99,12 @@ def _verify(config: Config, strict: bool, cache: Cache) -> Verification:
 
 
 def build(
-    config_path: Path, *, out_dir: Path | None = None, strict: bool = False, cache: Cache | None = None
+    config_path: Path,
+    *,
+    out_dir: Path | None = None,
+    strict: bool = False,
+    cache: Cache | None = None,
+    progress: Progress = quiet,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -116,12 +131,12 @@ def build(
                 None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
             )
 
-    result = _verify(config, strict, cache)
+    result = _verify(config, strict, cache, progress)
     if not result.ok or result.desk is None:
         save("markdown", "fragment", "report")
         return result
     try:
-        written = _render_and_write(result.desk, target, previous, inputs, cache)
+        written = _render_and_write(result.desk, target, previous, inputs, cache, progress)
     except (RenderError, OutputError) as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
     except SearchError as exc:
@@ -133,7 +148,7 @@ def build(
 
 
 def _render_and_write(
-    desk: Desk, target: Path, previous: Mapping[str, Any] | None, inputs: str, cache: Cache
+    desk: Desk, target: Path, previous: Mapping[str, Any] | None, inputs: str, cache: Cache, progress: Progress
 ) -> Written:
     old_files: Mapping[str, str] = previous.get("files", {}) if previous else {}
     old_keys: Mapping[str, str] = previous.get("keys", {}) if previous else {}
@@ -156,8 +171,18 @@ def _render_and_write(
     indexer = search.Indexer(
         stale, lambda c: search.document(c, labels[c.verdict], markdown(c.summary), config.language), config.language
     )
+    rendered_count = 0
+
+    def put(path: str, data: bytes) -> None:
+        nonlocal rendered_count
+        rendered_count += 1
+        progress("rendering pages", rendered_count)
+        writer.put(path, data)
+
     try:
-        rendered = render_site(desk, writer.put, cache, previous_key, [b.folder for b in buckets])
+        rendered = render_site(desk, put, cache, previous_key, [b.folder for b in buckets])
+        if stale:
+            progress(f"indexing search ({len(stale)} of {len(buckets)} parts)")
         for path, data in sorted(indexer.result().items()):
             writer.put(path, data)
     except BaseException:
@@ -169,6 +194,7 @@ def _render_and_write(
         if bucket not in stale:
             kept.update(p for p in old_files if p.startswith(bucket.folder))
     keys = {**rendered.keys, **{b.folder: b.key for b in buckets}}
+    progress("writing the site")
     return writer.finish(inputs=inputs, keys=keys, kept=kept)
 
 

@@ -102,6 +102,56 @@ def test_github_properties_escape_colon_and_comma() -> None:
     assert line == "::error file=content/checks/a%2Cb%3Ac.yaml,line=1,col=2,title=schema::a%0D%0Ab 100%25"
 
 
+def test_github_format_writes_the_whole_report_to_the_step_summary(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    desk.write_check("broken.yaml", BROKEN.replace("70%", "70% | <b>x</b>"))
+    assert desk.run("check", "--format", "github").code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n### Fact-check citations: 1 error, 0 warnings\n")  # appended
+    (row,) = [line for line in text.splitlines() if line.startswith("| error |")]
+    assert "content/checks/broken.yaml:8:12" in row and "**quote-not-found**" in row
+    assert "\\|" in row and "&lt;b&gt;" in row and "<b>" not in row  # one table row, no markup
+    assert row.count(" | ") == 3  # four cells: the pipe in the text is escaped
+    desk.run("check", "--format", "text")
+    assert summary.read_text(encoding="utf-8") == text  # only the github format writes it
+
+
+def test_github_step_summary_says_when_all_is_well(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert desk.run("check", "--format", "github").out == ""
+    assert summary.read_text(encoding="utf-8").startswith("### Fact-check citations: all verified\n\n0 citations")
+
+
+def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from factcheck.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    shown = Terminal()
+    progress = Progress(shown)
+    progress("rendering pages", 3, 10)
+    progress.clear()
+    assert "\rrendering pages 3/10" in shown.getvalue() and shown.getvalue().endswith("\r")
+    piped = io.StringIO()
+    Progress(piped)("rendering pages", 3, 10)
+    assert piped.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    ci = Terminal()
+    Progress(ci)("rendering pages", 3, 10)
+    assert ci.getvalue() == ""
+
+
 def test_sarif_has_one_rule_per_code_and_a_result_per_problem(desk: Desk) -> None:
     desk.write_check("broken.yaml", BROKEN)
     log = json.loads(desk.run("check", "--format", "sarif").out)
