@@ -37,7 +37,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .config import load_config
-from .corpus import load_article, split_front_matter
+from .corpus import parse_article, split_front_matter
 from .diagnostics import Diagnostic
 from .fields import URL_RE
 from .ids import ID_RE, id_slug
@@ -668,7 +668,7 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
     text = render(page)
     encoded = text.encode("utf-8")
     # The written file must load cleanly: check it before it exists.
-    _, problems = load_article(SourceFile(chosen, target, shown), encoded)
+    _, problems = parse_article(SourceFile(chosen, target, shown), text)
     if problems:  # cannot happen; if it does, write nothing and say so
         return ImportResult(None, (Diagnostic(CODE, f"the article would not load cleanly: {problems}"),), root=root)
     try:

@@ -13,7 +13,7 @@ from .cache import Cache
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, read_record
 from .normalize import NormalizedText, normalize
-from .sources import SourceFile, discover, read_bytes, read_text, source_key
+from .sources import SourceFile, discover, read_text, source_key
 from .yamlsource import parse
 
 ARTICLE_FIELDS = (
@@ -62,27 +62,26 @@ def load_corpus(folder: Path, root: Path, cache: Cache | None = None) -> tuple[d
     cache = cache or Cache.disabled()
     articles: dict[str, Article] = {}
     for source in files:
-        data = read_bytes(source.path)
-        key = source_key(source, data)
-        if key is None:
-            article, problems = load_article(source)
-        else:
-            article, problems = cache.memo("article", key, partial(load_article, source, data, key))
+        key = source_key(source, cache.file_digest(str(source.path)))
+        article, problems = cache.memo("article", key, partial(load_article, source, key))
         diagnostics.extend(problems)
         if article is not None and source.registered:
             articles[article.id] = article
     return articles, diagnostics
 
 
-def load_article(
-    source: SourceFile, data: bytes | None = None, key: str | None = None
-) -> tuple[Article | None, list[Diagnostic]]:
-    """One article file, read and checked on its own (`data`: its bytes, if read)."""
-    diagnostics: list[Diagnostic] = []
-    text, problems = read_text(source.path, source.shown, data)
-    diagnostics.extend(problems)
+def load_article(source: SourceFile, key: str | None = None) -> tuple[Article | None, list[Diagnostic]]:
+    """One article file, read and checked on its own. `key`: what its pages
+    depend on (see sources.source_key)."""
+    text, problems = read_text(source.path, source.shown)
     if text is None:
-        return None, diagnostics
+        return None, problems
+    return parse_article(source, text, key)
+
+
+def parse_article(source: SourceFile, text: str, key: str | None = None) -> tuple[Article | None, list[Diagnostic]]:
+    """An article from its text (as read: BOM dropped, line endings kept)."""
+    diagnostics: list[Diagnostic] = []
     front, body, body_line, problem = split_front_matter(text)
     if problem:
         diagnostics.append(
@@ -150,7 +149,7 @@ def load_article(
         language=meta.get("language"),
         license=meta.get("license"),
         sha256=digest,
-        digest=key or source_key(source, text.encode("utf-8")) or "",
+        digest=key or source_key(source, hashlib.sha256(text.encode("utf-8")).hexdigest()),
     )
     return article, diagnostics
 

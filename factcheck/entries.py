@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +16,7 @@ from .hints import did_you_mean
 from .ids import tag_slug
 from .match import elision_parts
 from .normalize import normalize_quote
-from .sources import SourceFile, discover, read_bytes, read_text, source_key
+from .sources import SourceFile, discover, read_text, source_key
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -127,19 +128,16 @@ def load_entries(folder: Path, root: Path, cache: Cache | None = None) -> tuple[
     cache = cache or Cache.disabled()
     files = []
     for source in sources:
-        data = read_bytes(source.path)
-        key = source_key(source, data)
-        if key is None:
-            files.append(load_entry(source))
-        else:
-            files.append(cache.memo("entry", key, partial(load_entry, source, data, key)))
+        key = source_key(source, cache.file_digest(str(source.path)))
+        files.append(cache.memo("entry", key, partial(load_entry, source, key)))
     return files, diagnostics
 
 
-def load_entry(source: SourceFile, data: bytes | None = None, key: str | None = None) -> EntryFile:
-    """One entry file, read and checked on its own (`data`: its bytes, if read)."""
+def load_entry(source: SourceFile, key: str | None = None) -> EntryFile:
+    """One entry file, read and checked on its own. `key`: what its pages
+    depend on (see sources.source_key)."""
     diagnostics: list[Diagnostic] = []
-    text, problems = read_text(source.path, source.shown, data)
+    text, problems = read_text(source.path, source.shown)
     diagnostics.extend(problems)
     node, problems = parse(text, source.shown) if text is not None else (None, [])
     diagnostics.extend(problems)
@@ -173,7 +171,7 @@ def load_entry(source: SourceFile, data: bytes | None = None, key: str | None = 
         author=v.get("author"),
         tags=v.get("tags", ()),
         corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
-        digest=key or source_key(source, text.encode("utf-8") if text else None) or "",
+        digest=key or source_key(source, hashlib.sha256(text.encode("utf-8")).hexdigest()),
     )
     return EntryFile(source, check, citations, verdict, tuple(diagnostics))
 

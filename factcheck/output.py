@@ -130,7 +130,8 @@ class SiteWriter:
         # The manifest before removals: were we stopped now, the next build
         # would still know every file it has to remove.
         files: dict[str, str] = manifest["files"]  # type: ignore[assignment]
-        _write_manifest(out_dir, {**manifest, "files": {**dict.fromkeys(removed, ""), **files}})
+        if removed:
+            _write_manifest(out_dir, {**manifest, "files": {**dict.fromkeys(removed, ""), **files}})
         for rel in removed:
             target = out_dir / rel
             target.unlink(missing_ok=True)
@@ -168,7 +169,7 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 
 def _write_manifest(folder: Path, manifest: Mapping[str, object]) -> None:
-    _atomic_write(folder / MARKER, (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode("utf-8"))
+    _atomic_write(folder / MARKER, (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 def _prune(folder: Path, top: Path) -> None:

@@ -11,17 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import search
-from .cache import Cache, code_fingerprint, digest
+from .cache import CHECK_SPACES, SPACES, Cache, code_fingerprint, digest
 from .config import Config, load_config
 from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .entries import Check, load_entries, validate_entries
 from .output import OutputError, SiteWriter, Written, read_manifest
 from .progress import quiet
-from .render import RenderError, check_templates, environment, render_site
 from .resolve import Resolved, resolve_citations
-from .search import SearchError
 from .sources import walk_files
 
 
@@ -73,7 +70,7 @@ def verify(
     cache = cache or Cache.open(config.root)
     result = _verify(config, strict, cache, progress)
     if own_cache:
-        cache.save(keep_unused=("markdown", "fragment", "report"))
+        cache.save(prune=CHECK_SPACES)
     return result
 
 
@@ -85,6 +82,8 @@ def _verify(config: Config, strict: bool, cache: Cache, progress: Progress) -> V
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
+    from .render import check_templates  # Jinja2: not needed by a build that finds nothing changed
+
     template_problems = check_templates(config, cache)
     # resolve citations
     progress("checking citations", 0, entries.citation_count)
@@ -116,16 +115,16 @@ def build(
     own_cache = cache is None
     cache = cache or Cache.open(config.root)
 
-    def save(*keep_unused: str) -> None:
+    def save(*spaces: str) -> None:
         if own_cache:
-            cache.save(keep_unused)
+            cache.save(prune=spaces)
 
-    inputs = inputs_digest(config, strict)
+    inputs = inputs_digest(config, strict, cache)
     previous = read_manifest(target)
     if previous is not None and previous.get("inputs") == inputs and _intact(target, previous):
         report = cache.get("report", inputs)
         if report is not None:
-            save("article", "entry", "found", "markdown", "fragment")
+            save("report", "stat")
             diagnostics, stats, citations = report
             return Verification(
                 None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
@@ -133,8 +132,11 @@ def build(
 
     result = _verify(config, strict, cache, progress)
     if not result.ok or result.desk is None:
-        save("markdown", "fragment", "report")
+        save(*CHECK_SPACES)
         return result
+    from .render import RenderError
+    from .search import SearchError
+
     try:
         written = _render_and_write(result.desk, target, previous, inputs, cache, progress)
     except (RenderError, OutputError) as exc:
@@ -143,7 +145,7 @@ def build(
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
     citations = tuple(r.as_json() for r in result.desk.citations)
     cache.put("report", inputs, (result.diagnostics, dict(result.stats), citations))
-    save()
+    save(*SPACES)
     return replace(result, output=target, written=written)
 
 
@@ -160,6 +162,9 @@ def _render_and_write(
         if path in old_files and os.path.exists(os.path.join(out, path)):
             return old_keys.get(path)
         return None
+
+    from . import search
+    from .render import environment, render_site
 
     config = desk.config
     writer = SiteWriter(target, protect=(config.root,))
@@ -198,23 +203,21 @@ def _render_and_write(
     return writer.finish(inputs=inputs, keys=keys, kept=kept)
 
 
-def inputs_digest(config: Config, strict: bool) -> str:
+def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
     """Everything a build reads: the code, config.yaml and every file in
-    the content and template folders, by name and bytes."""
+    the content and template folders, by name and bytes.
+
+    Files unchanged since they were last hashed are not read again."""
     parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.path.read_bytes()]
     for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
         parts.append(str(folder))
-        if folder.is_dir():
-            for names in walk_files(folder):
-                parts += ["/".join(names), _read(folder.joinpath(*names))]
+        if not folder.is_dir():
+            continue
+        top = str(folder)
+        for names in walk_files(folder):
+            path = os.path.join(top, *names)
+            parts += ["/".join(names), cache.file_digest(path)]
     return digest(*parts)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0unreadable"  # the build proper will say why
 
 
 def _intact(target: Path, manifest: Mapping[str, Any]) -> bool:

@@ -99,7 +99,7 @@ class Preview:
     def close(self) -> None:
         self.state.close()
         if self.cache is not None:
-            self.cache.save(prune=False)
+            self.cache.save(prune=())
         shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 

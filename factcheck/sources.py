@@ -19,14 +19,12 @@ class SourceFile:
     registered: bool = True  # False for a file whose name is not a valid id: read, checked, not used
 
 
-def read_text(path: Path, shown: str, data: bytes | None = None) -> tuple[str | None, list[Diagnostic]]:
-    """Strict UTF-8, a leading BOM dropped, line endings untouched. `data`
-    is the file's bytes when the caller has read them already."""
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8, a leading BOM dropped, line endings untouched."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,19 +42,9 @@ def read_text(path: Path, shown: str, data: bytes | None = None) -> tuple[str | 
     return text.removeprefix("\ufeff"), []
 
 
-def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None if it cannot be read (the loader says why)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def source_key(source: SourceFile, data: bytes | None) -> str | None:
+def source_key(source: SourceFile, file_digest: str) -> str:
     """What a file's parse depends on: where it is, the id it gives, its bytes."""
-    if data is None:
-        return None
-    return digest(source.shown, source.id, "1" if source.registered else "0", data)
+    return digest(source.shown, source.id, "1" if source.registered else "0", file_digest)
 
 
 def discover(
