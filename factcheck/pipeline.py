@@ -46,6 +46,7 @@ class Verification:
     # The resolved citations as `--format json` lists them, when a build
     # found the site up to date and so had no desk to list them from.
     citations_json: tuple[dict[str, object], ...] = ()
+    search_stale: bool = False  # a build with defer_search left the search index behind the pages
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -104,6 +105,7 @@ def build(
     strict: bool = False,
     cache: Cache | None = None,
     progress: Progress = quiet,
+    defer_search: bool = False,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -138,7 +140,7 @@ def build(
     from .search import SearchError
 
     try:
-        written = _render_and_write(result.desk, target, previous, inputs, cache, progress)
+        written, search_stale = _render_and_write(result.desk, target, previous, inputs, cache, progress, defer_search)
     except (RenderError, OutputError) as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
     except SearchError as exc:
@@ -146,12 +148,19 @@ def build(
     citations = tuple(r.as_json() for r in result.desk.citations)
     cache.put("report", inputs, (result.diagnostics, dict(result.stats), citations))
     save(*SPACES)
-    return replace(result, output=target, written=written)
+    return replace(result, output=target, written=written, search_stale=search_stale)
 
 
 def _render_and_write(
-    desk: Desk, target: Path, previous: Mapping[str, Any] | None, inputs: str, cache: Cache, progress: Progress
-) -> Written:
+    desk: Desk,
+    target: Path,
+    previous: Mapping[str, Any] | None,
+    inputs: str,
+    cache: Cache,
+    progress: Progress,
+    defer_search: bool,
+) -> tuple[Written, bool]:
+    """Render and write; the flag says whether search was left stale."""
     old_files: Mapping[str, str] = previous.get("files", {}) if previous else {}
     old_keys: Mapping[str, str] = previous.get("keys", {}) if previous else {}
 
@@ -171,6 +180,10 @@ def _render_and_write(
     checks = list(desk.checks.values())
     buckets = search.plan(checks, config.language)
     stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
+    # A preview shows an edit first and brings search up to date just after:
+    # a bundle that exists stays as it is (and keeps its old key) this time.
+    deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
+    stale = [b for b in stale if b not in deferred]
     markdown = environment(config, cache).filters["markdown"]
     labels = {v.key: v.label for v in config.verdicts}
     indexer = search.Indexer(
@@ -196,11 +209,12 @@ def _render_and_write(
         raise
     kept = set(rendered.kept)
     for bucket in buckets:
-        if bucket not in stale:
+        if bucket not in stale:  # unchanged, or deferred
             kept.update(p for p in old_files if p.startswith(bucket.folder))
-    keys = {**rendered.keys, **{b.folder: b.key for b in buckets}}
+    keys = {**rendered.keys, **{b.folder: old_keys[b.folder] if b in deferred else b.key for b in buckets}}
     progress("writing the site")
-    return writer.finish(inputs=inputs, keys=keys, kept=kept)
+    # With search left stale the inputs are not recorded: the next build is not "up to date".
+    return writer.finish(inputs="" if deferred else inputs, keys=keys, kept=kept), bool(deferred)
 
 
 def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:

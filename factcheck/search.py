@@ -94,10 +94,9 @@ def _index(bucket: Bucket, documents: Mapping[str, str], language: str) -> dict[
     work = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
     try:
         site, out = work / "site", work / "bundle"
-        for check_id, html in documents.items():
-            page = site / "checks" / check_id / "index.html"
-            page.parent.mkdir(parents=True)
-            page.write_text(html, encoding="utf-8")
+        site.mkdir()
+        for check_id, html in documents.items():  # flat: a folder each costs more than indexing
+            (site / f"{check_id}.html").write_text(html, encoding="utf-8")
         command = [
             str(get_executable()),
             "--site",
@@ -122,10 +121,12 @@ def _index(bucket: Bucket, documents: Mapping[str, str], language: str) -> dict[
 
 def document(check: Check, verdict_label: str, summary_html: str, language: str) -> str:
     """What search sees of a check: its claim, who made it, the verdict and
-    the reasoning. Results link to /checks/<id>/ (the document's path)."""
+    the reasoning. Its result links to `checks/<id>/`, relative to the site
+    (static/search.js puts the site's own path before it)."""
     return (
         f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(check.claim)}</title></head><body><main data-pagefind-body>"
+        f"<title>{escape(check.claim)}</title></head><body>"
+        f'<main data-pagefind-body data-pagefind-meta="url:checks/{escape(check.id)}/">'
         f'<h1 data-pagefind-meta="title">{escape(check.claim)}</h1>'
         f'<p data-pagefind-meta="verdict">{escape(verdict_label)}</p>'
         f"<p>Claimed by {escape(check.claimant)}</p>{summary_html}</main></body></html>"

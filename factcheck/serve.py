@@ -15,6 +15,7 @@ import json
 import mimetypes
 import posixpath
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -71,20 +72,30 @@ class Preview:
         self._lock = threading.Lock()
 
     def rebuild(self) -> Verification:
+        """Build, tell the open pages, then bring search up to date."""
+        result = self._build(defer_search=True)
+        if result.search_stale:
+            self._build(defer_search=False, quiet=True)
+        return result
+
+    def _build(self, defer_search: bool, quiet: bool = False) -> Verification:
         with self._lock:
             config, _ = load_config(self.config_path)
             if config is not None and (self.cache is None or self.config is None or config.root != self.config.root):
                 self.cache = Cache.open(config.root)
             self.config = config or self.config
-            result = build(self.config_path, out_dir=self.folder, cache=self.cache)
+            result = build(self.config_path, out_dir=self.folder, cache=self.cache, defer_search=defer_search)
             if self.cache is not None and result.desk is not None and result.ok:
                 self.cache.prune()  # what this full build did not use is gone from the desk
             errors = [d for d in result.diagnostics if d.is_error]
             root = self.config_path.parent
+            if quiet and not errors:
+                return result
             if result.diagnostics:
                 self.out.write(format_text(list(result.diagnostics), root, color=self.color) + "\n")
             if errors:
                 self.out.write("the preview shows the last good build until this is fixed\n")
+                self.out.flush()  # the terminal first: it is where the editor looks
                 self.state.publish(format_text(list(result.diagnostics), root, color=False))
             else:
                 w = result.written
@@ -92,8 +103,8 @@ class Preview:
                 if w and not w.cold and what == "rebuilt":
                     what += f" ({w.added + w.changed} written, {w.removed} removed)"
                 self.out.write(f"{what}\n")
+                self.out.flush()
                 self.state.publish(None)
-            self.out.flush()
             return result
 
     def close(self) -> None:
@@ -131,12 +142,18 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> 
         except KeyboardInterrupt:
             out.write("stopped\n")
         finally:
+            _ignore_interrupts()  # a second Ctrl-C must not cut the clean-up short
             watcher()
             preview.state.close()
             server.server_close()
         return 0
     finally:
         preview.close()
+
+
+def _ignore_interrupts() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _host_for_url(host: str) -> str:

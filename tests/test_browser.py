@@ -157,3 +157,43 @@ def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> Non
     assert any(h.startswith("/factchecks/checks/churkin-ten-days/") for h in hrefs), hrefs
     result.click()
     assert "/factchecks/checks/" in page.url
+
+
+@pytest.fixture(scope="module")
+def split_search_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample desk with its search split into several Pagefind bundles,
+    as a large desk's is (a bundle per few hundred checks)."""
+    import factcheck.search
+
+    root = tmp_path_factory.mktemp("split")
+    for name in ("config.yaml", "templates", "content"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    served = root / "www"
+    size = factcheck.search.BUCKET_SIZE
+    factcheck.search.BUCKET_SIZE = 4
+    try:
+        assert Desk(root).run("build", "--out", str(served / "factchecks")).code == 0
+    finally:
+        factcheck.search.BUCKET_SIZE = size
+    assert len(list((served / "factchecks" / "pagefind").iterdir())) > 3
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/factchecks/"
+    server.shutdown()
+
+
+def test_search_over_several_bundles_finds_checks_in_each(page: Page, split_search_url: str) -> None:
+    page.goto(split_search_url)
+    box = page.get_by_role("textbox", name="Search claims and reasoning")
+    box.fill("Aleppo")
+    expect(page.locator(".pagefind-ui__result-link").first).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(500)  # let every bundle answer
+    more = page.get_by_role("button", name="Load more results")
+    while more.count() and more.is_visible():
+        more.click()
+    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    found = {h.split("/")[3] for h in hrefs if h.startswith("/factchecks/checks/")}
+    # Most sample checks mention Aleppo; they are spread over every bundle.
+    assert len(found) >= 10, hrefs
+    assert all(h.startswith("/factchecks/checks/") for h in hrefs), hrefs

@@ -177,3 +177,19 @@ def test_a_broken_citation_found_from_the_cache_is_still_an_error(sample: Desk) 
     edit(sample.checks / "russia-china-veto.yaml", "verdict: misleading", "verdict: misleadin")
     result = sample.run("check")
     assert result.code == 1 and "unknown-verdict" in result.out
+
+
+def test_a_preview_build_may_leave_search_behind_and_catch_up(sample: Desk, tmp_path: Path) -> None:
+    from factcheck.pipeline import build
+
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    search_before = {p: b for p, b in tree(site).items() if p.startswith("pagefind/")}
+    _claim(sample)
+    first = build(sample.config, defer_search=True)
+    assert first.ok and first.search_stale
+    assert "Edited: " in (site / "checks" / "russia-china-veto" / "index.html").read_text(encoding="utf-8")
+    assert {p: b for p, b in tree(site).items() if p.startswith("pagefind/")} == search_before
+    second = build(sample.config)  # not "up to date": search is behind
+    assert second.ok and not second.search_stale
+    assert tree(site) == cold_build(sample, tmp_path / "cold")

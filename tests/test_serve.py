@@ -41,6 +41,12 @@ class Server:
     def state(self) -> dict[str, object]:
         return json.loads(self.get("__factcheck/state")[1])
 
+    def wait_for_line(self, text: str) -> None:
+        deadline = time.monotonic() + WAIT
+        while not any(text in line for line in self.lines):
+            assert time.monotonic() < deadline, "".join(self.lines)
+            time.sleep(0.02)
+
     def wait_for(self, path: str, text: str, error: str | None) -> dict[str, object]:
         """The state once a build shows `text` at `path` and has `error` in
         its report (None: no error). Editors' saves can start more than one
@@ -124,7 +130,7 @@ def test_an_edit_shows_a_break_is_reported_and_a_fix_clears_it(server: Server, s
     entry.write_text(broken, encoding="utf-8")
     state = server.wait_for("checks/russia-china-veto/", "Edited live: ", error="error[quote-not-found]")
     assert f"content/checks/{ENTRY}:" in str(state["error"])  # the last good page is still served
-    assert any("error[quote-not-found]" in line for line in server.lines)  # and the terminal says it too
+    server.wait_for_line("error[quote-not-found]")  # and the terminal says it too
 
     entry.write_text(good, encoding="utf-8")
     server.wait_for("checks/russia-china-veto/", "Russia and China on Monday", error=None)

@@ -5,15 +5,25 @@
   var box = document.getElementById("search");
   if (typeof PagefindUI === "undefined" || !box) return;
   document.getElementById("search-label").hidden = false;
-  // Result URLs are site paths ("/checks/x/"); the site may live in a sub-folder.
+  // Results name their page relative to the site ("checks/x/"); the site
+  // may live in any folder, so resolve them against this script's place.
   var script = document.querySelector('script[src$="static/search.js"]');
   var base = new URL("..", script.src).pathname;
+  function place(result) {
+    var url = result.meta && result.meta.url;
+    if (url && !/^([a-z]+:|\/)/i.test(url)) {
+      result.meta.url = base + url;
+      result.url = result.meta.url;
+    }
+    return result;
+  }
   var bundles = (box.getAttribute("data-bundles") || "pagefind/0/").split(" ");
   new PagefindUI({
     element: "#search",
     baseUrl: base,
     bundlePath: base + bundles[0],
-    mergeIndex: bundles.slice(1).map(function (b) { return { bundlePath: base + b, baseUrl: base }; }),
+    mergeIndex: bundles.slice(1).map(function (b) { return { bundlePath: base + b }; }),
+    processResult: place,
     showImages: false,
     showSubResults: false,
     resetStyles: false,
