@@ -256,7 +256,7 @@ def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _import_parser(commands: argparse._SubParsersAction) -> None:
     i = commands.add_parser("import", help="archive a saved web page into the corpus: <articles folder>/ID.txt")
-    i.add_argument("file", type=Path, metavar="FILE", help="the page, saved from the browser as HTML")
+    i.add_argument("files", type=Path, nargs="+", metavar="FILE", help="pages saved from the browser as HTML")
     i.add_argument("--id", metavar="ID", help="the article's id (default: publisher-YYYY-MM-DD, from the page)")
     _config_option(i)
 
@@ -264,16 +264,31 @@ def _import_parser(commands: argparse._SubParsersAction) -> None:
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .archive import import_page
 
-    result = import_page(args.file, str(args.file), args.config, args.id)
-    if result.diagnostics:
-        stderr.write(format_text(list(result.diagnostics), result.root, color=_wants_color(stderr)) + "\n")
-    if result.usage_error:
+    if args.id is not None and len(args.files) > 1:
+        stderr.write("build.py import: error: --id names one article: import one FILE with it\n")
         return EXIT_USAGE
-    if result.imported is None:
-        return EXIT_CONTENT
-    a = result.imported
-    stdout.write(
-        f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}; '
-        f'cite it as article: {a.id} (python build.py find "words from it" prints ready-to-paste citations)\n'
-    )
-    return EXIT_OK
+    progress = Progress(stderr)
+    codes = []
+    for n, file in enumerate(args.files, start=1):
+        if len(args.files) > 1:
+            progress("importing", n, len(args.files))
+        result = import_page(file, str(file), args.config, args.id)
+        progress.clear()
+        if result.diagnostics:
+            stderr.write(format_text(list(result.diagnostics), result.root, color=_wants_color(stderr)) + "\n")
+        if result.usage_error:
+            codes.append(EXIT_USAGE)
+            continue
+        if result.imported is None:
+            codes.append(EXIT_CONTENT)
+            continue
+        a = result.imported
+        stdout.write(
+            f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}; '
+            f'cite it as article: {a.id} (python build.py find "words from it" prints ready-to-paste citations)\n'
+        )
+        codes.append(EXIT_OK)
+    if len(args.files) > 1:
+        done = codes.count(EXIT_OK)
+        stderr.write(f"imported {done} of {len(args.files)} pages\n")
+    return max(codes)

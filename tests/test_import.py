@@ -415,3 +415,22 @@ def test_write_never_replaces_a_file(tmp_path: Path) -> None:
     assert files(tmp_path) == {"x.txt": b"archived\n"}
     assert _write_new(tmp_path / "y.txt", b"new\n") is True
     assert files(tmp_path) == {"x.txt": b"archived\n", "y.txt": b"new\n"}
+
+
+def test_several_pages_at_once(empty_desk: Desk) -> None:
+    pages = sorted(PAGES.glob("*.html"))
+    assert len(pages) >= 4
+    result = run(empty_desk, *pages)
+    assert result.code == 0, result.err
+    assert result.out.count("archived content/articles/") == len(pages)
+    assert f"imported {len(pages)} of {len(pages)} pages" in result.err
+    assert len(list(empty_desk.articles.glob("*.txt"))) == len(pages)
+    again = run(empty_desk, *pages)  # every one is archived already: nothing changes
+    assert again.code == 1 and f"imported 0 of {len(pages)} pages" in again.err
+
+
+def test_id_goes_with_one_page_only(empty_desk: Desk) -> None:
+    pages = sorted(PAGES.glob("*.html"))[:2]
+    result = run(empty_desk, *pages, "--id", "one-id")
+    assert result.code == 2 and "--id names one article" in result.err
+    assert not list(empty_desk.articles.iterdir())
