@@ -43,6 +43,10 @@ class Article:
     sha256: str | None = None
     digest: str = ""  # of the file as read: what every page showing the article depends on
 
+    def forget_normalized(self) -> None:
+        """Free the normalized text (a cache, made again when next needed)."""
+        self.__dict__.pop("normalized", None)
+
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state.pop("normalized", None)  # large, and quick to make again when needed

@@ -224,7 +224,7 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
     Files unchanged since they were last hashed are not read again."""
     parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.path.read_bytes()]
     for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
-        parts.append(str(folder))
+        parts.append(os.path.relpath(folder, config.root))  # the same in any checkout
         if not folder.is_dir():
             continue
         top = str(folder)

@@ -132,7 +132,9 @@ class _Renderer:
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
-        self.base = digest(code_fingerprint(), repr(self.config), templates_digest(self.config))
+        # config.yaml's bytes, not the Config (whose absolute paths differ
+        # between checkouts of one desk, which must build the same site).
+        self.base = digest(code_fingerprint(), self.config.path.read_bytes(), templates_digest(self.config))
 
     def fresh(self, path: str, *deps: str) -> bool:
         """Record the page's key; True if the page must be rendered."""

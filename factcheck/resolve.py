@@ -64,6 +64,8 @@ def resolve_citations(
     for citations in entries.unlisted:
         for citation in citations:
             _resolve("", citation, articles, diagnostics, cache)
+    for article in articles.values():
+        article.forget_normalized()  # several times the body's size, and only matching needs it
     return tuple(resolved), diagnostics
 
 
