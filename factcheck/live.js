@@ -19,7 +19,7 @@
         "font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -4px 24px rgba(0,0,0,.35)";
       var title = document.createElement("p");
       title.style.cssText = "margin:0 0 .5rem;font-weight:bold;color:#ff8a80";
-      title.textContent = "The build failed: this is the last good version of the page.";
+      title.textContent = "The build failed. Behind this panel: the last good build of the page, if there is one.";
       var pre = document.createElement("pre");
       pre.style.cssText = "margin:0;white-space:pre-wrap";
       overlay.appendChild(title);

@@ -34,6 +34,11 @@ from .pipeline import Verification, build
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
 DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
 _SCRIPT = (Path(__file__).parent / "live.js").read_text(encoding="utf-8")
+_NOTHING_YET = (
+    b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Nothing built yet</title>'
+    b"<body><h1>Nothing built yet</h1><p>The site appears here once the build succeeds: "
+    b"fix the problems shown below (and in the terminal) and this page reloads itself.</p></body></html>"
+)
 
 
 class State:
@@ -94,7 +99,7 @@ class Preview:
             if result.diagnostics:
                 self.out.write(format_text(list(result.diagnostics), root, color=self.color) + "\n")
             if errors:
-                self.out.write("the preview shows the last good build until this is fixed\n")
+                self.out.write("the preview keeps the last good build, if any, until this is fixed\n")
                 self.out.flush()  # the terminal first: it is where the editor looks
                 self.state.publish(format_text(list(result.diagnostics), root, color=False))
             else:
@@ -263,8 +268,11 @@ def _handler(preview: Preview, prefix: str) -> type[BaseHTTPRequestHandler]:
                 if rel and not rel.endswith("/") and _file_for(folder, rel + "/") is not None:
                     return self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head, location=path + "/")
                 missing = folder / "404.html"
-                data = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>Not found</title>"
-                return self._send(HTTPStatus.NOT_FOUND, _inject(data, prefix), "text/html; charset=utf-8", head)
+                if missing.is_file():
+                    data, status = missing.read_bytes(), HTTPStatus.NOT_FOUND
+                else:  # no build has succeeded yet
+                    data, status = _NOTHING_YET, HTTPStatus.SERVICE_UNAVAILABLE
+                return self._send(status, _inject(data, prefix), "text/html; charset=utf-8", head)
             data = file.read_bytes()
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             if kind == "text/html":

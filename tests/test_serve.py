@@ -168,3 +168,42 @@ def test_a_port_in_use_is_a_clear_error(server: Server, sample_desk: Desk) -> No
     )
     assert proc.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in proc.stdout
+
+
+def test_an_open_page_reloads_and_shows_a_broken_build_over_itself(server: Server, sample_desk: Desk) -> None:
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.environ.get("FACTCHECK_REQUIRE_TOOLS") == "1":
+            raise AssertionError(f"FACTCHECK_REQUIRE_TOOLS=1 but there is no browser at {chromium}")
+        pytest.skip(f"no Chromium at {chromium} (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from .test_browser import ARGS
+
+    entry = sample_desk.checks / ENTRY
+    good = entry.read_text(encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page()
+        page.goto(server.url + "checks/russia-china-veto/")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).not_to_contain_text("Seen live")
+        page.wait_for_timeout(300)  # the page's event stream is open
+        entry.write_text(good.replace('claim: "', 'claim: "Seen live: ', 1), encoding="utf-8")
+        expect(heading).to_contain_text("Seen live", timeout=WAIT * 1000)  # it reloaded itself
+
+        entry.write_text(
+            good.replace('claim: "', 'claim: "Seen live: ', 1).replace(
+                'quote: "Russia and China on Monday', 'quote: "Russia and China on Friday', 1
+            ),
+            encoding="utf-8",
+        )
+        panel = page.get_by_role("alert")
+        expect(panel).to_contain_text("error[quote-not-found]", timeout=WAIT * 1000)
+        expect(panel).to_contain_text(f"content/checks/{ENTRY}:")
+        expect(heading).to_contain_text("Seen live")  # the last good page, behind the panel
+
+        entry.write_text(good, encoding="utf-8")
+        expect(heading).not_to_contain_text("Seen live", timeout=WAIT * 1000)
+        expect(page.get_by_role("alert")).to_have_count(0)
+        browser.close()
