@@ -129,6 +129,7 @@ class _Renderer:
         self.config = site.desk.config
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
+        self._with_evidence: dict[str, str] = {}
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
@@ -148,14 +149,23 @@ class _Renderer:
     def check_deps(self, checks: Iterable[Check]) -> list[str]:
         return [c.digest for c in checks]
 
+    def with_evidence(self, check: Check) -> str:
+        """What anything showing a check and its evidence depends on: its
+        file and the files of the articles it cites."""
+        key = self._with_evidence.get(check.id)
+        if key is None:
+            cited = self.site.citations_by_check.get(check.id, ())
+            articles = sorted({self.site.desk.articles[r.article].digest for r in cited})
+            key = self._with_evidence[check.id] = digest(check.digest, *articles)
+        return key
+
     def all_files(self) -> None:
         site = self.site
         every = self.check_deps(site.checks)
         if self.fresh("index.html", *every, *self.search_bundles):
             self.page("index.html", "index.html", title=self.config.title, checks=site.checks)
         for check in site.checks:
-            cited = sorted({site.desk.articles[r.article].digest for r in site.citations_by_check.get(check.id, ())})
-            if self.fresh(check_url(check.id) + "index.html", check.digest, *cited):
+            if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check)):
                 self.check_page(check)
         for article in site.articles:
             citing = sorted({c.digest for c in site.cited_by(article.id)})
@@ -215,10 +225,7 @@ class _Renderer:
     def fragment(self, kind: str, check: Check, make: Callable[[], str]) -> str:
         """A piece of a large page or file made for one check, remembered
         for as long as the check, the articles it cites and the code stay."""
-        cited = sorted(
-            {self.site.desk.articles[r.article].digest for r in self.site.citations_by_check.get(check.id, ())}
-        )
-        return self.cache.memo("fragment", digest(self.base, kind, check.digest, *cited), make)
+        return self.cache.memo("fragment", (self.base, kind, self.with_evidence(check)), make)
 
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
         site = self.site
