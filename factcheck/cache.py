@@ -150,10 +150,13 @@ class Cache:
         if self.path is None:
             return
         self.prune(prune)
-        for space, shard in sorted(self._dirty):
-            part = {k: v for k, v in self._tables[space].items() if _shard(k) == shard}
-            if self._write(space, shard, part):
-                self._dirty.discard((space, shard))
+        for space in sorted({space for space, _ in self._dirty}):
+            parts: dict[int, dict[Hashable, Any]] = {}
+            for k, v in self._tables[space].items():
+                parts.setdefault(_shard(k), {})[k] = v
+            for shard in sorted(shard for sp, shard in self._dirty if sp == space):
+                if self._write(space, shard, parts.get(shard, {})):
+                    self._dirty.discard((space, shard))
 
     def _file(self, space: str, shard: int) -> Path:
         assert self.path is not None
