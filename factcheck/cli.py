@@ -132,7 +132,7 @@ def exit_code(result: Verification) -> int:
 def _report(result: Verification, fmt: str, config_path: Path, out: TextIO) -> None:
     diagnostics = list(result.diagnostics)
     if fmt == "json":
-        citations = [c.as_json() for c in result.desk.citations] if result.desk else list(result.citations_json)
+        citations = list(result.citations_json)
         out.write(format_json(diagnostics, citations, dict(result.stats)) + "\n")
     elif fmt == "sarif":
         out.write(format_sarif(diagnostics, __version__, default_file=config_path.name) + "\n")

@@ -117,7 +117,8 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
                     f"the body of article '{source.id}' no longer matches its sha256",
                     hint=_what_changed(body, digest)
                     + f"the body now hashes to {actual}; archived text must not change: restore it, "
-                    "or archive the new version as a new article",
+                    "or archive the new version as a new article (only while no check cites it yet, "
+                    "as when correcting a fresh import, may you set sha256 to the new hash instead)",
                 )
             )
     elif "sha256" not in locs:

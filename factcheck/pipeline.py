@@ -43,8 +43,8 @@ class Verification:
     stats: Mapping[str, int]
     output: Path | None = None  # where a build wrote (or found up to date) the site
     written: Written | None = None
-    # The resolved citations as `--format json` lists them, when a build
-    # found the site up to date and so had no desk to list them from.
+    # Every citation that resolved, as `--format json` lists them (those of
+    # entries with other errors too, which the desk leaves out).
     citations_json: tuple[dict[str, object], ...] = ()
     search_stale: bool = False  # a build with defer_search left the search index behind the pages
 
@@ -95,7 +95,8 @@ def _verify(config: Config, strict: bool, cache: Cache, progress: Progress) -> V
         diagnostics = promote_warnings(diagnostics)
     stats = {"articles": len(articles), "checks": entries.count, "citations": entries.citation_count}
     desk = Desk(config, articles, entries.checks, tuple(r for r in resolved if r.check in entries.checks))
-    return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats)
+    listed = tuple(r.as_json() for r in resolved)  # an entry's other errors do not hide its good citations
+    return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats, citations_json=listed)
 
 
 def build(
@@ -145,8 +146,7 @@ def build(
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
-    citations = tuple(r.as_json() for r in result.desk.citations)
-    cache.put("report", inputs, (result.diagnostics, dict(result.stats), citations))
+    cache.put("report", inputs, (result.diagnostics, dict(result.stats), result.citations_json))
     save(*SPACES)
     return replace(result, output=target, written=written, search_stale=search_stale)
 

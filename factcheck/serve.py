@@ -104,9 +104,14 @@ class Preview:
                 self.state.publish(format_text(list(result.diagnostics), root, color=False))
             else:
                 w = result.written
-                what = "up to date" if w and not (w.added or w.changed or w.removed) else "rebuilt"
-                if w and not w.cold and what == "rebuilt":
-                    what += f" ({w.added + w.changed} written, {w.removed} removed)"
+                if w is None or w.cold:
+                    what = "built the site"
+                elif w.added or w.changed or w.removed:
+                    what = f"rebuilt ({w.added + w.changed} written, {w.removed} removed)"
+                else:
+                    what = "up to date"
+                if self.state.error:
+                    what = "fixed: " + what
                 self.out.write(f"{what}\n")
                 self.out.flush()
                 self.state.publish(None)
@@ -138,6 +143,7 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> 
             out.write("  help: another program may be using the port; pass --port with another number\n")
             return 2
         server.daemon_threads = True
+        _stop_on_terminate()
         url = f"http://{_host_for_url(host)}:{server.server_address[1]}{prefix}"
         watcher = _watch(preview)
         out.write(f"serving the preview at {url} (Ctrl-C stops it)\n")
@@ -156,9 +162,20 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> 
         preview.close()
 
 
+def _stop_on_terminate() -> None:
+    """`kill` (SIGTERM) stops the preview as Ctrl-C does, cleaning up."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def _ignore_interrupts() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _host_for_url(host: str) -> str:

@@ -222,13 +222,11 @@ class _Builder:
             key = str(key_node.value)
             if key in fields:
                 first = fields[key].key_loc
+                hint = f"first given on line {first.line}; keep one of them"
+                if (key_loc.column or 1) > 1:  # inside a list item: perhaps a new item lost its '- '
+                    hint += "; or, if this line begins another item of the list (a new citation), start it with '- '"
                 self.diagnostics.append(
-                    Diagnostic.at(
-                        key_loc,
-                        "duplicate-key",
-                        f"key '{key}' is given twice",
-                        hint=f"first given on line {first.line}; keep one of them",
-                    )
+                    Diagnostic.at(key_loc, "duplicate-key", f"key '{key}' is given twice", hint=hint)
                 )
                 continue
             fields[key] = Field(key, key_loc, self.build(value_node))
@@ -285,15 +283,18 @@ def _syntax_hint(problem: str, line: str) -> str | None:
             return 'the value ends at its second "; write a " inside it as \\", or put the value in single quotes'
         return "the value ends at its second '; write an apostrophe inside it as '', or use double quotes"
     if "expected <block end>, but found '<block mapping start>'" in problem:
-        return "this line is indented further than the field before it; line it up with its neighbours"
+        return "this line is not indented like the fields around it; line it up with its neighbours"
     if "mapping values are not allowed" in problem:
         if re.match(r"\s+[\w-]+:", line):
-            return "this line is indented further than the field before it; line it up with its neighbours"
+            return "this line is not indented like the fields around it; line it up with its neighbours"
         return "a value containing ': ' must be quoted; wrap it in double quotes"
     if "found character '\\t'" in problem or "found character '\t'" in problem:
         return "YAML does not allow a tab here; use spaces"
     if "could not find expected ':'" in problem:
-        return "this key has no ':' after it"
+        return (
+            "this key has no ':' after it; or, if the line continues a text above it (after 'summary: |'), "
+            "indent it like that text"
+        )
     if "expected <block end>" in problem:
         return "check this line's indentation, and that a quoted value ends where you meant it to"
     if "expected a single document" in problem:

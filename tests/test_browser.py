@@ -150,11 +150,20 @@ def test_pages_are_accessible_and_fit(browser: Browser, base_url: str, path: str
 def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> None:
     page.goto(base_url)
     box = page.get_by_role("textbox", name="Search claims and reasoning")
+    expect(page.locator("#checks")).to_be_visible()
     box.fill("Churkin")
     result = page.locator(".pagefind-ui__result-link").first
     expect(result).to_be_visible(timeout=10_000)
+    # One list at a time: the results replace the filtered list while a search is typed.
+    expect(page.locator("#checks")).to_be_hidden()
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator("#search-note")).to_be_visible()
     hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert any(h.startswith("/factchecks/checks/churkin-ten-days/") for h in hrefs), hrefs
+    box.fill("")
+    expect(page.locator("#checks")).to_be_visible()
+    box.fill("Churkin")
+    expect(result).to_be_visible(timeout=10_000)
     result.click()
     assert "/factchecks/checks/" in page.url
 

@@ -84,6 +84,17 @@ def test_json_report_has_the_spec_shape(desk: Desk) -> None:
     assert report["stats"] == {"articles": 5, "checks": 2, "citations": 2}
 
 
+def test_json_lists_the_good_citations_of_an_entry_with_other_errors(desk: Desk) -> None:
+    desk.write_check(
+        "wrong-verdict.yaml",
+        'claim: "x"\nclaimant: CNN\nverdict: acurate\nsummary: "s"\npublished: 2026-11-05\n'
+        "citations:\n  - article: cnn-2016-12-05\n    quote: Venezuela also rejected the resolution.\n",
+    )
+    report = json.loads(desk.run("check", "--format", "json").out)
+    assert report["ok"] is False and report["errors"][0]["code"] == "unknown-verdict"
+    assert [c["check"] for c in report["citations"]] == ["wrong-verdict"]
+
+
 def test_github_format_escapes_like_the_actions_toolkit(desk: Desk) -> None:
     desk.write_check("broken.yaml", BROKEN)
     result = desk.run("check", "--format", "github")

@@ -150,9 +150,10 @@ def test_events_tell_open_pages_of_each_build(server: Server, sample_desk: Desk)
     assert second["version"] > first["version"] and second["error"] is None
 
 
-def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server: Server) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_stopping_is_clean_and_leaves_nothing_behind(server: Server, stop: signal.Signals) -> None:
     assert server.get("")[0] == 200
-    server.proc.send_signal(signal.SIGINT)
+    server.proc.send_signal(stop)
     assert server.proc.wait(timeout=WAIT) == 0
     assert not list(server.tmp.iterdir()), "the preview's temporary folder was left behind"
 

@@ -27,8 +27,20 @@
     showImages: false,
     showSubResults: false,
     resetStyles: false,
-    translations: { placeholder: "Search claims and reasoning" }
+    translations: { placeholder: "Search the checks" }
   });
+  // One list at a time: while a search is typed, its results replace the
+  // filtered list of every check (filters do not apply to search results).
+  var note = document.getElementById("search-note");
+  function searching() {
+    var input = box.querySelector("input");
+    var active = !!(input && input.value.trim());
+    document.body.classList.toggle("searching", active);
+    if (note) note.hidden = !active;
+  }
+  box.addEventListener("input", searching);
+  box.addEventListener("click", function () { setTimeout(searching, 0); });  // the Clear button
+  box.addEventListener("keyup", searching);
   // Give Pagefind's box the visible label above it.
   function label() {
     var input = box.querySelector("input");
