@@ -110,7 +110,12 @@ def build(
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
-    folder, nothing is read beyond the inputs' bytes and nothing is written."""
+    folder, nothing is read beyond the inputs' bytes and nothing is written.
+
+    A caller that passes its own `cache` (the preview) keeps and saves it.
+    With `defer_search` an existing search index is left as it is and the
+    result says so (`search_stale`): the preview shows an edit at once and
+    brings search up to date with a second build right after."""
     config, diagnostics = load_config(config_path)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
