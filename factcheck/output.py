@@ -62,6 +62,7 @@ class SiteWriter:
     def __init__(self, out_dir: Path, protect: Sequence[Path] = ()):
         self.out_dir = out_dir.resolve()
         _refuse_unsafe(self.out_dir, protect)
+        _recover(self.out_dir)
         self.previous = read_manifest(self.out_dir)
         self.old: Mapping[str, str] = self.previous.get("files", {}) if self.previous else {}  # type: ignore[assignment]
         self.hashes: dict[str, str] = {}
@@ -191,6 +192,24 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         retired.rename(out_dir)  # put the previous site back before reporting
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _recover(out_dir: Path) -> None:
+    """Clear up after a build that was killed: a staging folder it left
+    beside the site goes; and if it was stopped in the instant between
+    retiring the old site and renaming the new one in, the old site comes
+    back (it is complete: only whole sites are ever retired)."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    retired = sorted(
+        (p for p in parent.glob(f".{out_dir.name}.old-*") if (p / MARKER).is_file()),
+        key=lambda p: p.stat().st_mtime_ns,
+    )
+    if not out_dir.exists() and retired:
+        retired.pop().rename(out_dir)
+    for leftover in [*parent.glob(f".{out_dir.name}.new-*"), *parent.glob(f".{out_dir.name}.old-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _refuse_unsafe(out_dir: Path, protect: Sequence[Path]) -> None:

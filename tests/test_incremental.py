@@ -193,3 +193,74 @@ def test_a_preview_build_may_leave_search_behind_and_catch_up(sample: Desk, tmp_
     second = build(sample.config)  # not "up to date": search is behind
     assert second.ok and not second.search_stale
     assert tree(site) == cold_build(sample, tmp_path / "cold")
+
+
+# --- killed builds ------------------------------------------------------------
+
+KILLED = """
+import os, sys
+import factcheck.output as output
+limit, done = int(sys.argv[1]), [0]
+write = output._atomic_write
+def dying_write(target, data):
+    if done[0] == limit:
+        os._exit(9)  # as a kill would: no clean-up, no finally
+    done[0] += 1
+    write(target, data)
+output._atomic_write = dying_write
+from factcheck.cli import main
+sys.exit(main(["build", "--config", sys.argv[2]]))
+"""
+
+
+def links_to_missing_pages(site: Path) -> list[str]:
+    """Links whose page does not exist. (An anchor can lag for a moment: a
+    new check's page is written before the article pages that get its
+    marks, since those link back to it.)"""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    missing = []
+    for page in site.rglob("*.html"):
+        rel = page.relative_to(site).as_posix()
+        if rel == "404.html":
+            continue
+        for tag in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all(["a", "link", "script"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or ref.startswith(("http:", "https:", "mailto:", "data:")):
+                continue
+            path = unquote(urlsplit(urljoin("http://site.invalid/" + rel, ref)).path).removeprefix("/")
+            target = site / path / "index.html" if path == "" or path.endswith("/") else site / path
+            if not target.is_file():
+                missing.append(f"{rel}: {ref}")
+    return missing
+
+
+@pytest.mark.parametrize("after", [0, 1, 3, 7, 12, 20])
+def test_a_rebuild_killed_at_any_write_leaves_a_site_that_works(sample: Desk, tmp_path: Path, after: int) -> None:
+    import subprocess
+    import sys
+
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    _claim(sample)
+    _new_entry(sample)
+    command = [sys.executable, "-c", KILLED, str(after), str(sample.config)]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert proc.returncode in (0, 9), proc.stderr
+    assert not [p for p in site.rglob(".*") if p.name != MARKER], "a temporary file was left in the site"
+    assert links_to_missing_pages(site) == []  # whatever was written, no page links to one not yet written
+    assert sample.run("build").code == 0  # and the next build finishes the job
+    assert tree(site) == cold_build(sample, tmp_path / "cold")
+
+
+def test_a_build_killed_while_swapping_sites_is_recovered(sample: Desk) -> None:
+    site = sample.root / "site"
+    assert sample.run("build").code == 0
+    expected = tree(site)
+    site.rename(site.parent / ".site.old-killed")  # the old site retired, the new one not yet in
+    (site.parent / ".site.new-killed").mkdir()  # and a staging folder left behind
+    assert sample.run("build").code == 0
+    assert tree(site) == expected
+    assert not list(site.parent.glob(".site.*"))
