@@ -106,8 +106,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         result = build(args.config, out_dir=args.out, strict=args.strict, progress=progress)
     progress.clear()
     _report(result, args.format, args.config, stdout)
-    if args.command == "build" and result.ok and args.format == "text" and result.output and result.written:
-        stderr.write(_built(result.output, result.written) + "\n")
+    if args.command == "build" and args.format == "text":
+        if result.ok and result.output and result.written:
+            stderr.write(_built(result.output, result.written) + "\n")
+        elif not result.ok and result.desk is not None:
+            where = (args.out or result.desk.config.output_dir).resolve()
+            stderr.write(f"nothing was written: {where} is as it was\n")
     return exit_code(result)
 
 

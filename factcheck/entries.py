@@ -304,6 +304,8 @@ def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
                 record.locs["updated"],
                 "date-order",
                 f"'updated' ({updated}) is before 'published' ({published})",
+                hint="'updated' is the date of the last substantive change, on or after 'published'; "
+                "check both dates (YYYY-MM-DD)",
                 severity="warning",
             )
         )
@@ -318,6 +320,7 @@ def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
                     correction.locs["date"],
                     "date-order",
                     f"correction dated {when}, before the check was published ({published})",
+                    hint="a correction is made after publication: check the two dates (YYYY-MM-DD)",
                     severity="warning",
                 )
             )
@@ -338,6 +341,8 @@ def _check_dates(record: Record, diagnostics: list[Diagnostic]) -> None:
                 record.locs["claim_date"],
                 "date-order",
                 f"'claim_date' ({claim_date}) is after 'published' ({published})",
+                hint="'claim_date' is when the claim was made, before the check of it was published; "
+                "check both dates (YYYY-MM-DD)",
                 severity="warning",
             )
         )

@@ -229,6 +229,7 @@ def test_failed_build_leaves_the_previous_site_untouched(sample_desk: Desk) -> N
     result = sample_desk.run("build")
     assert result.code == 1
     assert tree(site) == before
+    assert f"nothing was written: {site.resolve()} is as it was" in result.err
     assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.")], "staging folder left behind"
 
 
