@@ -1,37 +1,48 @@
 """A content-addressed memo of work already done, kept between runs.
 
 Every value is stored under a key made from the exact inputs that produced
-it (file bytes, quote text, Markdown source), and every table is tied to a
-fingerprint of this package's own code, so a stale entry can never be
+it (file bytes, quote text, Markdown source), and the whole store is tied to
+a fingerprint of this package's own code, so a stale entry can never be
 returned: at worst the cache misses and the work is done again. Losing or
 corrupting the cache therefore costs time, never correctness; it lives in
 `.factcheck-cache/` beside config.yaml and may be deleted at any moment.
 
-Each table is its own file, read only when first used and written only when
-it changed, so a run pays only for the tables it needs (a build that finds
-nothing changed reads one small table).
+The cache may have come from anywhere (a pull request can force-add it), so
+it holds data only: SQLite rows whose values are msgpack, decoded by msgspec
+into the one type each table declares. Nothing read from it can run code:
+no pickle, no compiled templates. A database whose schema is not exactly
+ours, or that cannot be read, is set aside and started afresh.
+
+Each table (a "space") is read whole on first use, its values decoded only
+when asked for, and only the rows that changed are written back.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-import pickle
-import tempfile
+import sqlite3
+import stat
 import time
-import zlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from .safefs import read_regular
 
 FOLDER = ".factcheck-cache"
-SPACES = ("article", "entry", "found", "markdown", "fragment", "report", "stat")
-_SHARDS = 8  # files per table, so that one edit rewrites a part of a large table
+DATABASE = "cache.sqlite"
+_FORMAT = "1"  # of the database itself; the code fingerprint covers the values
 _RACY_NS = 2_000_000_000  # file time stamps this close to the hashing are not trusted
-# The tables a `check` uses; the others are kept as they are when it prunes.
-CHECK_SPACES = ("article", "entry", "found")
+_SCHEMA = {
+    ("table", "entries"): "CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
+    "PRIMARY KEY (space, key)) WITHOUT ROWID",
+    ("table", "meta"): "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+}
 
 T = TypeVar("T")
 
@@ -48,18 +59,39 @@ def digest(*parts: str | bytes) -> str:
 def code_fingerprint() -> str:
     """This package's source: any change to the code invalidates everything."""
     package = Path(__file__).resolve().parent
-    return digest(*(p.read_bytes() for p in sorted(package.glob("*.py"))))
+    return digest(*(p.read_bytes() for p in sorted(package.rglob("*.py"))))
+
+
+@dataclass(frozen=True)
+class Space(Generic[T]):
+    """A table of the cache and the one type its values decode to."""
+
+    name: str
+    type: Any
+    decoder: msgspec.msgpack.Decoder = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "decoder", msgspec.msgpack.Decoder(self.type))
+
+
+# What `stat` holds: a file's (size, mtime_ns, inode) when it was hashed, and the hash.
+STAT = Space[tuple[tuple[int, int, int], str]]("stat", tuple[tuple[int, int, int], str])
+_ENCODE = msgspec.msgpack.Encoder().encode
 
 
 class Cache:
-    """Namespaced memo tables. An instance belongs to its caller: pass it
-    where it is needed; nothing here is global."""
+    """Typed memo tables. An instance belongs to its caller: pass it where
+    it is needed; nothing here is global."""
 
     def __init__(self, folder: Path | None):
-        self.path = folder  # None: caching is off
-        self._tables: dict[str, dict[Hashable, Any]] = {}
-        self._used: dict[str, set[Hashable]] = {space: set() for space in SPACES}
-        self._dirty: set[tuple[str, int]] = set()
+        self.path = folder  # None: nothing is kept between runs
+        self.note: str | None = None  # why the cache on disk is not used, if it is not
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        self._raw: dict[str, dict[str, bytes]] = {}  # rows as read
+        self._values: dict[str, dict[str, Any]] = {}  # decoded or new values
+        self._used: dict[str, set[str]] = {}
+        self._dirty: dict[str, set[str]] = {}
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -67,144 +99,263 @@ class Cache:
 
     @classmethod
     def open(cls, root: Path) -> Cache:
-        """The cache of the site whose config.yaml is in `root`."""
-        return cls(root / FOLDER)
+        """The cache of the site whose config.yaml is in `root`. A cache
+        folder that is a link, or not a folder, is not used (nor written)."""
+        folder = root / FOLDER
+        try:
+            st = os.lstat(folder)
+        except FileNotFoundError:
+            return cls(folder)
+        except OSError:
+            return cls(None)
+        if not stat.S_ISDIR(st.st_mode):
+            made = cls(None)
+            made.note = f"{FOLDER} is not a folder of its own (a link or a file), so it is not used"
+            return made
+        return cls(folder)
 
-    def folder(self, name: str) -> Path | None:
-        """A folder of the cache for a library's own cache files, or None
-        when caching is off or the folder cannot be made."""
-        if self.path is None:
+    # --- values ---------------------------------------------------------------
+
+    def get(self, space: Space[T], key: Any) -> T | None:
+        key = _key(key)
+        values = self._values.setdefault(space.name, {})
+        if key in values:
+            self._used.setdefault(space.name, set()).add(key)
+            return values[key]
+        raw = self._rows(space.name).get(key)
+        if raw is None:
             return None
-        folder = self.path / name
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
+            value = space.decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError):
+            self._dirty.setdefault(space.name, set()).add(key)  # unreadable: dropped at save
+            self._rows(space.name).pop(key, None)
             return None
-        return folder
-
-    def table(self, space: str) -> dict[Hashable, Any]:
-        if space not in self._tables:
-            self._tables[space] = self._read(space)
-        return self._tables[space]
-
-    def get(self, space: str, key: Hashable) -> Any:
-        table = self.table(space)
-        if key in table:
-            self._used[space].add(key)
-            return table[key]
-        return None
-
-    def put(self, space: str, key: Hashable, value: Any) -> None:
-        if self.path is None:
-            return
-        self.table(space)[key] = value
-        self._used[space].add(key)
-        self._dirty.add((space, _shard(key)))
-
-    def file_digest(self, path: str) -> str:
-        """The SHA-256 of a file's bytes. As git does, a file whose size,
-        modification time and inode are those recorded when it was last
-        hashed is not read again, unless it had been modified so shortly
-        before that record that a later edit could share its time stamp."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return "unreadable"  # whoever reads it will say why
-        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
-        known = self.get("stat", path)
-        if known is not None and known[0] == signature:
-            return known[1]
-        try:
-            with open(path, "rb") as f:
-                value = hashlib.sha256(f.read()).hexdigest()
-        except OSError:
-            return "unreadable"
-        if time.time_ns() - st.st_mtime_ns > _RACY_NS:
-            self.put("stat", path, (signature, value))
+        values[key] = value
+        self._used.setdefault(space.name, set()).add(key)
         return value
 
-    def memo(self, space: str, key: Hashable, make: Callable[[], T]) -> T:
+    def put(self, space: Space[T], key: Any, value: T) -> None:
+        if self.path is None:
+            return
+        key = _key(key)
+        self._values.setdefault(space.name, {})[key] = value
+        self._used.setdefault(space.name, set()).add(key)
+        self._dirty.setdefault(space.name, set()).add(key)
+
+    def memo(self, space: Space[T], key: Any, make: Callable[[], T]) -> T:
         found = self.get(space, key)
         if found is None:
             found = make()
             self.put(space, key, found)
         return found
 
-    def prune(self, spaces: Iterable[str] = SPACES) -> None:
+    # --- file hashes ----------------------------------------------------------
+
+    def known_digest(self, path: str, signature: tuple[int, int, int] | None) -> str | None:
+        """The SHA-256 recorded for the file when it last had this signature
+        (size, modification time, inode), as git does."""
+        known = self.get(STAT, path)
+        if known is not None and signature is not None and tuple(known[0]) == signature:
+            return known[1]
+        return None
+
+    def record_digest(self, path: str, signature: tuple[int, int, int], value: str) -> None:
+        """Remember a hash, unless the file was modified so shortly before
+        that a later edit could share its time stamp."""
+        if time.time_ns() - signature[1] > _RACY_NS:
+            self.put(STAT, path, (signature, value))
+
+    def file_digest(self, path: str) -> str:
+        """The SHA-256 of a file's bytes, read only when its signature changed."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return "unreadable"  # whoever reads it will say why
+        known = self.known_digest(path, (st.st_size, st.st_mtime_ns, st.st_ino))
+        if known is not None:
+            return known
+        try:
+            read = read_regular(path)
+        except OSError:
+            return "unreadable"
+        except Exception:  # noqa: BLE001 - safefs refused it; the loader says why
+            return "refused"
+        value = hashlib.sha256(read.data).hexdigest()
+        if read.stable:
+            self.record_digest(path, read.signature, value)
+        return value
+
+    # --- pruning and saving ---------------------------------------------------
+
+    def prune(self, spaces: Iterable[str]) -> None:
         """In the tables named, keep only what was used since the last
         prune, so the cache never grows with content that is gone. A table
         that was never read is left alone."""
-        for space in spaces:
-            table = self._tables.get(space)
-            if table is None:
+        for name in spaces:
+            if name not in self._raw and name not in self._values:
                 continue
-            used = self._used[space]
-            if len(used) != len(table):
-                self._dirty.update((space, _shard(k)) for k in table if k not in used)
-                self._tables[space] = {k: v for k, v in table.items() if k in used}
-            self._used[space] = set()
+            used = self._used.get(name, set())
+            known = set(self._raw.get(name, {})) | set(self._values.get(name, {}))
+            gone = known - used
+            if gone:
+                self._dirty.setdefault(name, set()).update(gone)
+                for k in gone:
+                    self._raw.get(name, {}).pop(k, None)
+                    self._values.get(name, {}).pop(k, None)
+            self._used[name] = set()
 
-    def save(self, prune: Iterable[str] = SPACES) -> None:
-        """Prune the tables named, then write back every table that changed.
+    def save(self, prune: Iterable[str] = ()) -> None:
+        """Prune the tables named, then write back every row that changed.
         Failing to save is not an error: the cache is only a shortcut."""
         if self.path is None:
             return
         self.prune(prune)
-        for space in sorted({space for space, _ in self._dirty}):
-            parts: dict[int, dict[Hashable, Any]] = {}
-            for k, v in self._tables[space].items():
-                parts.setdefault(_shard(k), {})[k] = v
-            for shard in sorted(shard for sp, shard in self._dirty if sp == space):
-                if self._write(space, shard, parts.get(shard, {})):
-                    self._dirty.discard((space, shard))
-
-    def _file(self, space: str, shard: int) -> Path:
-        assert self.path is not None
-        return self.path / f"{space}.{shard}.pickle"
-
-    def _read(self, space: str) -> dict[Hashable, Any]:
-        table: dict[Hashable, Any] = {}
-        for shard in range(_SHARDS):
-            table.update(self._read_shard(space, shard))
-        return table
-
-    def _read_shard(self, space: str, shard: int) -> dict[Hashable, Any]:
-        if self.path is None:
-            return {}
-        # The cyclic garbage collector would walk the growing heap again and
-        # again while a large table is read; a table holds no cycles to find.
-        collecting = gc.isenabled()
-        gc.disable()
+        if not any(self._dirty.values()):
+            return
+        db = self._connect(create=True)
+        if db is None:
+            return
+        puts: list[tuple[str, str, bytes]] = []
+        deletes: list[tuple[str, str]] = []
+        for name, keys in self._dirty.items():
+            values = self._values.get(name, {})
+            for k in keys:
+                if k in values:
+                    try:
+                        puts.append((name, k, _ENCODE(values[k])))
+                    except (TypeError, ValueError, OverflowError):
+                        deletes.append((name, k))
+                elif k not in self._raw.get(name, {}):
+                    deletes.append((name, k))
         try:
-            with self._file(space, shard).open("rb") as f:
-                stored = pickle.load(f)
-        except Exception:  # noqa: BLE001 - any unreadable table is simply empty
-            return {}
-        finally:
-            if collecting:
-                gc.enable()
-        if not isinstance(stored, dict) or stored.get("code") != code_fingerprint():
-            return {}
-        table = stored.get("table")
-        return table if isinstance(table, dict) else {}
+            with db:
+                db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", deletes)
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", puts)
+        except sqlite3.Error:
+            return
+        self._dirty.clear()
 
-    def _write(self, space: str, shard: int, table: dict[Hashable, Any]) -> bool:
-        assert self.path is not None
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._opened = False
+
+    # --- the database ---------------------------------------------------------
+
+    def _rows(self, name: str) -> dict[str, bytes]:
+        rows = self._raw.get(name)
+        if rows is None:
+            rows = {}
+            db = self._connect(create=False)
+            if db is not None:
+                try:
+                    rows = dict(db.execute("SELECT key, value FROM entries WHERE space = ?", (name,)))
+                except sqlite3.Error:
+                    rows = {}
+            self._raw[name] = rows = {k: v for k, v in rows.items() if isinstance(k, str) and isinstance(v, bytes)}
+        return rows
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None or self.path is None:
+            return self._db
+        if self._opened and not create:
+            return None
+        self._opened = True
+        file = self.path / DATABASE
+        if not file.exists() and not create:
+            return None
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{space}.", dir=self.path)
-        except OSError:
-            return False
+            if create:
+                self.path.mkdir(exist_ok=True)
+            if not _plain_folder(self.path) or not _no_links(file):
+                return None
+            db = self._open_checked(file)
+        except (OSError, sqlite3.Error):
+            db = None
+        if db is None:
+            # Not ours, damaged or of another version: set aside, start afresh.
+            _discard(file)
+            if not create:
+                return None
+            try:
+                db = self._open_checked(file)
+            except (OSError, sqlite3.Error):
+                return None
+        self._db = db
+        return db
+
+    def _open_checked(self, file: Path) -> sqlite3.Connection | None:
+        db = sqlite3.connect(file, timeout=30, isolation_level=None, check_same_thread=False)
         try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"code": code_fingerprint(), "table": table}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._file(space, shard))
-            return True
-        except (OSError, pickle.PicklingError):
-            Path(tmp).unlink(missing_ok=True)
-            return False
+            # The file may be hostile: its schema runs nothing (trusted_schema
+            # off) and must be exactly ours, or it is not used at all.
+            db.execute("PRAGMA trusted_schema = OFF")
+            db.execute("PRAGMA cell_size_check = ON")
+            found = {(t, n): sql for t, n, sql in db.execute("SELECT type, name, sql FROM sqlite_master")}
+            if not found:
+                with db:
+                    for sql in _SCHEMA.values():
+                        db.execute(sql)
+                    db.execute("INSERT INTO meta VALUES ('format', ?), ('code', ?)", (_FORMAT, code_fingerprint()))
+            elif found != _SCHEMA:
+                db.close()
+                return None
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta.get("format") != _FORMAT:
+                db.close()
+                return None
+            if meta.get("code") != code_fingerprint():
+                with db:  # another version of the code: nothing in here can be trusted to be current
+                    db.execute("DELETE FROM entries")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code_fingerprint(),))
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            return db
+        except sqlite3.Error:
+            db.close()
+            raise
 
 
-def _shard(key: Hashable) -> int:
-    """A key's file: stable across runs (str hashes are not)."""
-    return zlib.crc32(repr(key).encode("utf-8", "surrogatepass")) % _SHARDS
+def _key(key: Any) -> str:
+    """Keys are strings; a tuple of parts stands as the digest of its repr
+    (unambiguous for tuples of strings, numbers and None)."""
+    if isinstance(key, str):
+        return key
+    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _plain_file_or_missing(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _plain_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _no_links(file: Path) -> bool:
+    """SQLite would follow a link planted at the database or its journal
+    files and write through it: remove any such link (never its target).
+    False if something that cannot be removed stands there."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = file.with_name(file.name + suffix)
+        if not _plain_file_or_missing(part):
+            try:
+                part.unlink()
+            except OSError:
+                return False
+    return True
+
+
+def _discard(file: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = file.with_name(file.name + suffix)
+        if _plain_file_or_missing(part):
+            part.unlink(missing_ok=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location
 from .fields import Codes, FieldSpec, read_record
-from .sources import read_text
+from .safefs import real
+from .sources import decode, read_source_bytes
 from .yamlsource import parse
 
 _CONFIG = Codes(schema="config", unknown="config")
@@ -82,6 +84,7 @@ class Config:
     checks_dir: Path
     templates_dir: Path
     output_dir: Path
+    digest: str = ""  # of config.yaml's bytes as read: every page depends on it
 
     @property
     def root(self) -> Path:
@@ -113,7 +116,10 @@ def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
                 "config", f"config file not found: {path}", hint="run from the site's folder or pass --config PATH"
             )
         ]
-    text, diagnostics = read_text(path, shown)
+    data, diagnostics = read_source_bytes(path, shown, real(path.parent))
+    text = None
+    if data is not None:
+        text, diagnostics = decode(data, shown)
     if text is None:
         return None, [_as_config(d) for d in diagnostics]
     node, diagnostics = parse(text, shown)
@@ -160,6 +166,7 @@ def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
         checks_dir=root / paths["checks"],
         templates_dir=root / paths["templates"],
         output_dir=root / paths["output"],
+        digest=hashlib.sha256(data).hexdigest(),
     )
     return config, []
 

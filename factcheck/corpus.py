@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 
-from .cache import Cache
+from .cache import Cache, Space
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, read_record
 from .normalize import NormalizedText, normalize
-from .sources import SourceFile, discover, read_text, source_key
+from .sources import SourceFile, decode, discover, load_source, read_text, source_key
 from .yamlsource import parse
 
 ARTICLE_FIELDS = (
@@ -47,11 +47,6 @@ class Article:
         """Free the normalized text (a cache, made again when next needed)."""
         self.__dict__.pop("normalized", None)
 
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state.pop("normalized", None)  # large, and quick to make again when needed
-        return state
-
     @cached_property
     def normalized(self) -> NormalizedText:
         return normalize(self.body)
@@ -61,17 +56,31 @@ class Article:
         return self.body_line + self.body.count("\n", 0, offset)
 
 
+_Parsed = tuple[Article | None, tuple[Diagnostic, ...]]
+# Parsed articles, by the file's place, id and bytes (sources.source_key).
+ARTICLES = Space[_Parsed]("article", _Parsed)
+
+
 def load_corpus(folder: Path, root: Path, cache: Cache | None = None) -> tuple[dict[str, Article], list[Diagnostic]]:
     files, diagnostics = discover(folder, root, (".txt",), "article")
     cache = cache or Cache.disabled()
     articles: dict[str, Article] = {}
     for source in files:
-        key = source_key(source, cache.file_digest(str(source.path)))
-        article, problems = cache.memo("article", key, partial(load_article, source, key))
+        article, problems = load_source(source, cache, ARTICLES, partial(_parsed, source))
         diagnostics.extend(problems)
         if article is not None and source.registered:
             articles[article.id] = article
     return articles, diagnostics
+
+
+def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str) -> _Parsed:
+    if data is None:
+        return None, tuple(problems)
+    text, decoding = decode(data, source.shown)
+    if text is None:
+        return None, (*problems, *decoding)
+    article, found = parse_article(source, text, key)
+    return article, (*problems, *found)
 
 
 def load_article(source: SourceFile, key: str | None = None) -> tuple[Article | None, list[Diagnostic]]:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .cache import Cache
+from .cache import Cache, Space
 from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .ids import tag_slug
 from .match import elision_parts
 from .normalize import normalize_quote
-from .sources import SourceFile, discover, read_text, source_key
+from .sources import SourceFile, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -123,22 +123,40 @@ class EntryFile:
     diagnostics: tuple[Diagnostic, ...]
 
 
+# An entry file's parse without its SourceFile (which holds this checkout's
+# absolute path): the check, its well-formed citations, its verdict and problems.
+_Parsed = tuple[Check | None, tuple[Citation, ...], tuple[str, Location] | None, tuple[Diagnostic, ...]]
+ENTRIES = Space[_Parsed]("entry", _Parsed)
+
+
 def load_entries(folder: Path, root: Path, cache: Cache | None = None) -> tuple[list[EntryFile], list[Diagnostic]]:
     sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
     cache = cache or Cache.disabled()
     files = []
     for source in sources:
-        key = source_key(source, cache.file_digest(str(source.path)))
-        files.append(cache.memo("entry", key, partial(load_entry, source, key)))
+        check, citations, verdict, problems = load_source(source, cache, ENTRIES, partial(_parsed, source))
+        files.append(EntryFile(source, check, citations, verdict, problems))
     return files, diagnostics
+
+
+def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str) -> _Parsed:
+    text = None
+    if data is not None:
+        text, decoding = decode(data, source.shown)
+        problems = [*problems, *decoding]
+    f = parse_entry(source, text, problems, key)
+    return f.check, f.citations, f.verdict, f.diagnostics
 
 
 def load_entry(source: SourceFile, key: str | None = None) -> EntryFile:
     """One entry file, read and checked on its own. `key`: what its pages
     depend on (see sources.source_key)."""
-    diagnostics: list[Diagnostic] = []
     text, problems = read_text(source.path, source.shown)
-    diagnostics.extend(problems)
+    return parse_entry(source, text, problems, key)
+
+
+def parse_entry(source: SourceFile, text: str | None, problems: list[Diagnostic], key: str | None = None) -> EntryFile:
+    diagnostics: list[Diagnostic] = list(problems)
     node, problems = parse(text, source.shown) if text is not None else (None, [])
     diagnostics.extend(problems)
     if node is None or node.kind == "null":

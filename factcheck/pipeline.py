@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .cache import CHECK_SPACES, SPACES, Cache, code_fingerprint, digest
+from .cache import Cache, Space, code_fingerprint, digest
 from .config import Config, load_config
 from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
@@ -20,6 +20,13 @@ from .output import OutputError, SiteWriter, Written, read_manifest
 from .progress import quiet
 from .resolve import Resolved, resolve_citations
 from .sources import walk_files
+
+# What a build that finds nothing changed reports: its diagnostics, stats and citations.
+_Report = tuple[tuple[Diagnostic, ...], dict[str, int], tuple[dict[str, Any], ...]]
+REPORTS = Space[_Report]("report", _Report)
+# The tables a `check` uses; a build uses all of them. Saving prunes those named.
+CHECK_SPACES = ("article", "entry", "found")
+SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "report")
 
 
 class Progress(Protocol):
@@ -130,7 +137,7 @@ def build(
     inputs = inputs_digest(config, strict, cache)
     previous = read_manifest(target)
     if previous is not None and previous.get("inputs") == inputs and _intact(target, previous):
-        report = cache.get("report", inputs)
+        report = cache.get(REPORTS, inputs)
         if report is not None:
             save("report", "stat")
             diagnostics, stats, citations = report
@@ -151,7 +158,7 @@ def build(
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
-    cache.put("report", inputs, (result.diagnostics, dict(result.stats), result.citations_json))
+    cache.put(REPORTS, inputs, (result.diagnostics, dict(result.stats), result.citations_json))
     save(*SPACES)
     return replace(result, output=target, written=written, search_stale=search_stale)
 
@@ -227,13 +234,16 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
     the content and template folders, by name and bytes.
 
     Files unchanged since they were last hashed are not read again."""
-    parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.path.read_bytes()]
+    parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.digest]
     for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
         parts.append(os.path.relpath(folder, config.root))  # the same in any checkout
         if not folder.is_dir():
             continue
         top = str(folder)
-        for names in walk_files(folder):
+        walk = walk_files(folder, config.root)
+        if walk.problems:
+            parts.append(repr(walk.problems))
+        for names in walk.files:
             path = os.path.join(top, *names)
             parts += ["/".join(names), cache.file_digest(path)]
     return digest(*parts)

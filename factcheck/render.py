@@ -7,7 +7,6 @@ is served at any depth), so the site works from any folder.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,20 +17,22 @@ import jinja2
 from markupsafe import Markup
 
 from . import feeds
-from .cache import Cache, code_fingerprint, digest
+from .cache import Cache, Space, code_fingerprint, digest
 from .diagnostics import Diagnostic, Location
 from .fragments import text_fragment
 from .ids import tag_slug
 from .markdown import render_markdown
 from .marks import excerpt, paragraphs
 from .site import STANCE_LABELS, Site, article_url, check_url, claimant_url, tag_url, verdict_url
+from .theme import STATIC, DeskLoader, RefusedTemplate, read_static, static_files, template_files, theme_problems
 
 if TYPE_CHECKING:
     from .config import Config
     from .entries import Check
     from .pipeline import Desk
 
-STATIC = "static"  # templates/static/ is copied to the site as it is
+MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
+FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
 
 
 class RenderError(Exception):
@@ -46,13 +47,12 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     cache = cache or Cache.disabled()
 
     def markdown(text: str) -> Markup:
-        return Markup(cache.memo("markdown", digest(text), lambda: str(render_markdown(text))))
+        return Markup(cache.memo(MARKDOWN, digest(text), lambda: str(render_markdown(text))))
 
-    compiled = cache.folder("templates")
+    # Templates are compiled in memory, once per run: compiled code is never
+    # kept on disk, where a pull request could plant some.
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.templates_dir),
-        # Compiled templates are kept (keyed by their source) across runs.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+        loader=DeskLoader(config.templates_dir, config.root),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -70,7 +70,7 @@ def check_templates(config: Config, cache: Cache | None = None) -> list[Diagnost
     if not config.templates_dir.is_dir():
         return [Diagnostic("template", f"the templates folder does not exist: {config.templates_dir}")]
     env = environment(config, cache)
-    problems = []
+    problems = theme_problems(config.templates_dir, config.root)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
         try:
             env.get_template(name)
@@ -135,7 +135,7 @@ class _Renderer:
         )
         # config.yaml's bytes, not the Config (whose absolute paths differ
         # between checkouts of one desk, which must build the same site).
-        self.base = digest(code_fingerprint(), self.config.path.read_bytes(), templates_digest(self.config))
+        self.base = digest(code_fingerprint(), self.config.digest, templates_digest(self.config))
 
     def fresh(self, path: str, *deps: str) -> bool:
         """Record the page's key; True if the page must be rendered."""
@@ -225,7 +225,7 @@ class _Renderer:
     def fragment(self, kind: str, check: Check, make: Callable[[], str]) -> str:
         """A piece of a large page or file made for one check, remembered
         for as long as the check, the articles it cites and the code stay."""
-        return self.cache.memo("fragment", (self.base, kind, self.with_evidence(check)), make)
+        return self.cache.memo(FRAGMENTS, (self.base, kind, self.with_evidence(check)), make)
 
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
         site = self.site
@@ -322,34 +322,22 @@ class _Renderer:
         self.emit(path, content.encode("utf-8"))
 
     def static_files(self) -> None:
-        for path, file in static_files(self.config):
-            data = file.read_bytes()
+        for path, file in static_files(self.config.templates_dir, self.config.root):
+            data = read_static(file, self.config.root)
             if self.fresh(path, digest(data)):
                 self.emit(path, data)
 
 
-def static_files(config: Config) -> list[tuple[str, Path]]:
-    """(site path, file) for everything in templates/static/, copied as it is."""
-    folder = config.templates_dir / STATIC
-    if not folder.is_dir():
-        return []
-    return [
-        (posixpath.join(STATIC, file.relative_to(folder).as_posix()), file)
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and not file.name.startswith(".")
-    ]
-
-
 def templates_digest(config: Config) -> str:
     """Every template file's name and bytes."""
-    folder = config.templates_dir
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return digest(*(part for p in files for part in (p.relative_to(folder).as_posix(), p.read_bytes())))
+    return digest(*(part for name, data in template_files(config.templates_dir, config.root) for part in (name, data)))
 
 
 def _template_problem(config: Config, exc: Exception, name: str) -> Diagnostic:
     file = _relative(config, config.templates_dir / (getattr(exc, "name", None) or name))
     line = getattr(exc, "lineno", None)
+    if isinstance(exc, RefusedTemplate):
+        return Diagnostic.at(Location(file), "unsafe-file", str(exc), hint=exc.hint)
     if isinstance(exc, UnicodeDecodeError):
         message = "template is not valid UTF-8"
     else:

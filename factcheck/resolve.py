@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .cache import Cache, digest
+from .cache import Cache, Space, digest
 from .corpus import Article
 from .diagnostics import Diagnostic
 from .entries import Citation, Entries
 from .explain import ambiguous, not_found, unknown_article
 from .match import Ambiguous, Found, find_quote
+
+# Matches found, by article digest and the citation's quote, prefix and suffix.
+FOUND = Space[Found]("found", Found)
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,11 @@ def _resolve(
     # Only a match is remembered: it depends on nothing but the body and the
     # citation's text, while a failure's hint looks across the whole corpus.
     key = (article.digest or digest(article.body), citation.quote, citation.prefix, citation.suffix)
-    result = cache.get("found", key)
+    result = cache.get(FOUND, key)
     if result is None:
         result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
         if isinstance(result, Found):
-            cache.put("found", key, result)
+            cache.put(FOUND, key, result)
     if isinstance(result, Found):
         if result.hollow_elision:
             diagnostics.append(

@@ -29,7 +29,7 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache
 from .config import Config, load_config
 from .diagnostics import format_text
-from .pipeline import Verification, build
+from .pipeline import SPACES, Verification, build
 
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
 DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
@@ -91,7 +91,7 @@ class Preview:
             self.config = config or self.config
             result = build(self.config_path, out_dir=self.folder, cache=self.cache, defer_search=defer_search)
             if self.cache is not None and result.desk is not None and result.ok:
-                self.cache.prune()  # what this full build did not use is gone from the desk
+                self.cache.prune(SPACES)  # what this full build did not use is gone from the desk
             errors = [d for d in result.diagnostics if d.is_error]
             root = self.config_path.parent
             if quiet and not errors:

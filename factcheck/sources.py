@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from .cache import digest
+from .cache import Cache, Space, digest
 from .diagnostics import Diagnostic, Location
 from .ids import ID_RE, id_slug
+from .safefs import Read, Refused, inside, kind_of, read_regular, real, signature_of
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -19,12 +26,37 @@ class SourceFile:
     registered: bool = True  # False for a file whose name is not a valid id: read, checked, not used
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+def read_text(path: Path, shown: str, top: str | None = None) -> tuple[str | None, list[Diagnostic]]:
     """Strict UTF-8, a leading BOM dropped, line endings untouched."""
+    data, problems = read_source_bytes(path, shown, top)
+    if data is None:
+        return None, problems
+    return decode(data, shown)
+
+
+def read_source_bytes(path: Path, shown: str, top: str | None) -> tuple[bytes | None, list[Diagnostic]]:
+    """A content file's bytes, as safefs reads them (no links out of the
+    desk, no special files)."""
+    read, problems = read_safely(path, shown, top)
+    return (read.data if read else None), problems
+
+
+def read_safely(path: Path, shown: str, top: str | None, walked: bool = False) -> tuple[Read | None, list[Diagnostic]]:
     try:
-        data = path.read_bytes()
+        return read_regular(path, top, walked=walked), []
+    except Refused as exc:
+        return None, [refused(shown, exc)]
     except OSError as exc:
         return None, [Diagnostic.at(Location(shown, 1, 1), "encoding", f"cannot read file: {exc.strerror}")]
+
+
+def refused(shown: str, exc: Refused) -> Diagnostic:
+    """A path the tool will not read: named, never followed."""
+    return Diagnostic.at(Location(shown), "unsafe-file", f"'{shown}' is not read: {exc.reason}", hint=exc.hint)
+
+
+def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8, a leading BOM dropped, line endings untouched."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -47,6 +79,32 @@ def source_key(source: SourceFile, file_digest: str) -> str:
     return digest(source.shown, source.id, "1" if source.registered else "0", file_digest)
 
 
+def load_source(
+    source: SourceFile,
+    cache: Cache,
+    space: Space[V],
+    parse: Callable[[bytes | None, list[Diagnostic], str], V],
+) -> V:
+    """A content file parsed, or its parse from the cache. The file is hashed
+    and parsed from one and the same read, so an edit made while it is read
+    can never be stored under the other version's key. A file whose
+    signature (size, time, inode) is as recorded is not read at all."""
+    path = str(source.path)
+    known = cache.known_digest(path, signature_of(path))
+    if known is not None:
+        hit = cache.get(space, source_key(source, known))
+        if hit is not None:
+            return hit
+    read, problems = read_safely(source.path, source.shown, None, walked=True)
+    if read is None:
+        return parse(None, problems, source_key(source, "unreadable"))
+    file_digest = hashlib.sha256(read.data).hexdigest()
+    if read.stable:
+        cache.record_digest(path, read.signature, file_digest)
+    key = source_key(source, file_digest)
+    return cache.memo(space, key, lambda: parse(read.data, problems, key))
+
+
 def discover(
     folder: Path, root: Path, suffixes: tuple[str, ...], kind: str
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -55,7 +113,6 @@ def discover(
     Subfolders are allowed (a large corpus is easier to keep by year), so two
     files can claim one id; hidden and backup files are not content.
     """
-    diagnostics: list[Diagnostic] = []
     if not folder.is_dir():
         return [], [
             Diagnostic(
@@ -64,15 +121,14 @@ def discover(
                 hint="create it, or set paths in config.yaml",
             )
         ]
+    walk = walk_files(folder, root)
+    diagnostics = list(walk.problems)
     files: list[SourceFile] = []
     by_id: dict[str, SourceFile] = {}
     names = " and ".join(suffixes)
-    for parts in walk_files(folder):
+    for parts in walk.files:
         path = folder.joinpath(*parts)
         shown = _shown(path, root)
-        if not path.is_file():
-            diagnostics.append(_ignored(shown, f"'{path.name}' is a broken link", "fix or remove the link"))
-            continue
         if path.suffix.lower() not in suffixes:
             diagnostics.append(
                 _ignored(shown, f"'{path.name}' is not read: only {names} files in this folder are {kind}s")
@@ -108,31 +164,78 @@ def discover(
     return files, diagnostics
 
 
-def walk_files(folder: Path) -> list[tuple[str, ...]]:
-    """Every file below `folder` as its path's parts, sorted as paths sort;
-    hidden files and folders and editor backups left out. (os.scandir:
-    pathlib's rglob costs more than reading the files on a large corpus.)"""
+@dataclass(frozen=True)
+class Walk:
+    """The regular files below a folder, as their paths' parts, sorted as
+    paths sort; and what was refused on the way."""
+
+    files: tuple[tuple[str, ...], ...]
+    # Links that leave the desk and special files (errors), broken links (warnings).
+    problems: tuple[Diagnostic, ...]
+
+
+def walk_files(folder: Path, root: Path) -> Walk:
+    """Every regular file below `folder`, hidden files and folders and
+    editor backups left out. A link is followed only while it stays inside
+    the desk (the folder of config.yaml, `root`); a link out of it, or
+    anything that is neither a file nor a folder, is named and not read.
+    (os.scandir: pathlib's rglob costs more than reading the files on a
+    large corpus.)"""
     found: list[tuple[str, ...]] = []
+    problems: list[Diagnostic] = []
+    top = real(root)
+
+    def refuse(path: str, reason: str, hint: str) -> None:
+        problems.append(refused(_shown(Path(path), root), Refused(reason, hint)))
 
     def visit(directory: str, prefix: tuple[str, ...], seen: frozenset[tuple[int, int]]) -> None:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.startswith(".") or entry.name.endswith("~"):
-                    continue
-                try:
-                    is_dir = entry.is_dir()  # follows links, as rglob does
-                except OSError:
-                    is_dir = False
-                if not is_dir:
-                    found.append((*prefix, entry.name))
-                    continue
-                st = entry.stat()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            refuse(directory, f"the folder cannot be read ({exc.strerror})", "check its permissions")
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith("~"):
+                continue
+            parts = (*prefix, entry.name)
+            try:
+                if entry.is_symlink():
+                    target = real(entry.path)
+                    if not inside(top, target):
+                        refuse(entry.path, f"it is a link to {target}, outside the desk folder", _LINK_HINT)
+                        continue
+                    try:
+                        st = os.stat(entry.path)
+                    except OSError:
+                        shown = _shown(Path(entry.path), root)
+                        problems.append(_ignored(shown, f"'{entry.name}' is a broken link", "fix or remove the link"))
+                        continue
+                    mode = st.st_mode
+                else:
+                    st = None
+                    mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                refuse(entry.path, f"it cannot be read ({exc.strerror})", "check its permissions")
+                continue
+            if stat.S_ISREG(mode):
+                found.append(parts)
+            elif stat.S_ISDIR(mode):
+                st = st or entry.stat(follow_symlinks=False)
                 if (st.st_dev, st.st_ino) not in seen:  # a link back up would never end
-                    visit(entry.path, (*prefix, entry.name), seen | {(st.st_dev, st.st_ino)})
+                    visit(entry.path, parts, seen | {(st.st_dev, st.st_ino)})
+            else:
+                refuse(entry.path, f"it is {kind_of(mode)}, not a regular file", "keep only regular files in a desk")
 
-    top = folder.stat()
-    visit(str(folder), (), frozenset({(top.st_dev, top.st_ino)}))
-    return sorted(found)
+    target = real(folder)
+    if not inside(top, target):
+        refuse(str(folder), f"the folder leads through a link to {target}, outside the desk folder", _LINK_HINT)
+        return Walk((), tuple(problems))
+    start = os.stat(folder)
+    visit(str(folder), (), frozenset({(start.st_dev, start.st_ino)}))
+    return Walk(tuple(sorted(found)), tuple(problems))
+
+
+_LINK_HINT = "a desk's links may only point inside the desk folder; replace the link with what it points to"
 
 
 def _ignored(
