@@ -114,6 +114,19 @@ class Cache:
             return made
         return cls(folder)
 
+    def folder(self, name: str) -> Path | None:
+        """A folder of the cache for a library's own files, or None when
+        caching is off or the folder is not a plain folder of our own."""
+        if self.path is None:
+            return None
+        folder = self.path / name
+        try:
+            self.path.mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder if _plain_folder(self.path) and _plain_folder(folder) else None
+
     # --- values ---------------------------------------------------------------
 
     def get(self, space: Space[T], key: Any) -> T | None:

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if args.command == "check":
         result = verify(args.config, strict=args.strict, progress=progress)
     else:
-        result = build(args.config, out_dir=args.out, strict=args.strict, progress=progress)
+        result = build(args.config, out_dir=args.out, strict=args.strict, progress=progress, notice=_notice(stderr))
     progress.clear()
     _report(result, args.format, args.config, stdout)
     if args.command == "build" and args.format == "text":
@@ -111,8 +111,21 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             stderr.write(_built(result.output, result.written) + "\n")
         elif not result.ok and result.desk is not None:
             where = (args.out or result.desk.config.output_dir).resolve()
-            stderr.write(f"nothing was written: {where} is as it was\n")
+            if result.site_changed:
+                stderr.write(
+                    f"the build stopped part way: some files of {where} were replaced; the next build finishes it\n"
+                )
+            else:
+                stderr.write(f"nothing was written: {where} is as it was\n")
     return exit_code(result)
+
+
+def _notice(stderr: TextIO):  # type: ignore[no-untyped-def]
+    def notice(message: str) -> None:
+        stderr.write(message + "\n")
+        stderr.flush()
+
+    return notice
 
 
 def _built(out: Path, w: Written) -> str:

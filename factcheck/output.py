@@ -1,35 +1,62 @@
-"""Writing the site so that a reader never meets a broken one.
+"""Writing the site so that a reader never meets a broken one, and the site
+always comes to be exactly what a build from nothing would make.
 
-A first (cold) build is made aside and swapped in whole. A rebuild writes
-only the files whose bytes changed, each atomically (a temporary file, then
-a rename), new pages before the pages that link to them, removals last; so
-killing the build at any moment leaves pages that all work. The marker file
-records what was written (path -> SHA-256), which is how a rebuild knows
-what changed, and shows that the folder is ours to replace: any other
-non-empty folder is refused, never emptied.
+Every file is rendered first: into memory, or into a staging folder inside
+the output folder once it would take too much memory. Only when everything
+has been rendered (and the search index made) is anything put in place, so
+a build that fails before then leaves the site as it was. Files are then
+moved into place one by one, each by a rename (a reader never meets half a
+file), pages others link to before the pages that link to them, removals
+last.
+
+The manifest (`.factcheck-site`) records what the last build wrote (path ->
+SHA-256) and each page's key; a rebuild uses it to know what changed.
+Before a file is put in place its path is appended to a journal: if the
+build is killed or fails half way, the next build finds the journal, takes
+those files as unknown, and renders and writes them again (or removes them)
+so it converges to what a build from nothing gives. A manifest is read as
+untrusted data (the site may be committed, or restored from a CI cache):
+one that does not validate, or names a path outside the folder, is treated
+as absent. A lock file excludes two builds of one folder at a time.
+
+The output folder is ours if it holds a manifest; any other non-empty
+folder is refused, never emptied. Files of others in it (`CNAME`, `.git`,
+anything else the build does not write) are left alone.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
+import posixpath
 import shutil
-import tempfile
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .safefs import inside, real
 
-MARKER = ".factcheck-site"  # present in every folder this tool wrote; holds the manifest
-_FORMAT = 2
+MARKER = ".factcheck-site"  # the manifest: present in every folder this tool writes
+JOURNAL = ".factcheck-journal"  # paths being put in place by a build that has not finished
+LOCK = ".factcheck-lock"  # held by the build writing the folder
+WORK = ".factcheck-work"  # the writing build's scratch space: staged files, search indexing
+OWN = frozenset({MARKER, JOURNAL, LOCK, WORK})
+# Files a host needs beside a site: their presence does not make a folder someone else's.
+HOST_FILES = frozenset({"CNAME", "robots.txt"})
+_FORMAT = 3
+_MEMORY = 64 << 20  # bytes of changed files held in memory before they are staged on disk
 
 
 class OutputError(Exception):
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, changed: bool = False):
         super().__init__(message)
         self.diagnostic = Diagnostic("output", message, hint=hint)
+        self.changed = changed  # some files of the site had been replaced when it happened
 
 
 @dataclass(frozen=True)
@@ -41,108 +68,315 @@ class Written:
     cold: bool
 
 
-def read_manifest(out_dir: Path) -> dict[str, object] | None:
-    """What the last build wrote into `out_dir`, or None (no build, or an old one)."""
+@dataclass(frozen=True)
+class Manifest:
+    files: Mapping[str, str]  # site path -> SHA-256 of its bytes; "" where they are not known
+    inputs: str  # digest of everything the build read; "" after an interrupted build
+    keys: Mapping[str, str]  # site path -> the key of what it shows
+    interrupted: bool = False  # a journal was found: the last build did not finish
+
+
+def valid_path(path: object) -> bool:
+    """A path a manifest may name: relative, normalized, inside the folder,
+    not one of the tool's own files."""
+    if not isinstance(path, str) or not path or len(path) > 4096 or "\0" in path or path.startswith("/"):
+        return False
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts) or parts[0] in OWN:
+        return False
+    return posixpath.normpath(path) == path
+
+
+def read_manifest(out_dir: Path) -> Manifest | None:
+    """What the last build wrote into `out_dir`, or None (no build, or a
+    manifest that does not validate: treated as absent). Paths in a journal
+    left by an unfinished build count as unknown."""
     try:
-        data = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads((out_dir / MARKER).read_bytes())
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    files, inputs, keys = data.get("files"), data.get("inputs"), data.get("keys")
+    if not isinstance(files, dict) or not isinstance(keys, dict) or not isinstance(inputs, str):
+        return None
+    if not all(valid_path(p) and isinstance(h, str) for p, h in files.items()):
+        return None
+    if not all(isinstance(p, str) and isinstance(k, str) for p, k in keys.items()):
+        return None
+    journal = read_journal(out_dir)
+    if not journal:
+        return Manifest(files, inputs, keys)
+    files = {**files, **dict.fromkeys(journal, "")}
+    # A key names a file, or a folder made as a whole (a search bundle).
+    unknown = set(journal)
+    keys = {p: k for p, k in keys.items() if p not in unknown and not (p.endswith("/") and _holds(p, unknown))}
+    return Manifest(files, "", keys, interrupted=True)
+
+
+def _holds(folder: str, paths: Iterable[str]) -> bool:
+    return any(p.startswith(folder) for p in paths)
+
+
+def read_journal(out_dir: Path) -> list[str]:
+    try:
+        lines = (out_dir / JOURNAL).read_bytes().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        try:
+            path = json.loads(line)
+        except (ValueError, RecursionError):
+            continue  # a line cut short by a kill
+        if valid_path(path):
+            found.append(path)
+    return found
+
+
+class FileOps:
+    """Every change the writer makes to the output folder, one method each,
+    so that the tests can stop a build after any one of them."""
+
+    def mkdir(self, path: Path) -> None:
+        path.mkdir(exist_ok=True)
+
+    def write(self, path: Path, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            os.fchmod(fd, 0o644)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+
+    def replace(self, source: Path, target: Path) -> None:
+        os.replace(source, target)
+
+    def unlink(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+
+    def rmdir(self, path: Path) -> None:
+        path.rmdir()
+
+    def journal(self, fd: int, line: bytes) -> None:
+        os.write(fd, line)
+
+
+@dataclass
+class _Staged:
+    """What a build has rendered but not yet put in place."""
+
+    memory: dict[str, bytes] = field(default_factory=dict)
+    on_disk: set[str] = field(default_factory=set)
+    size: int = 0
 
 
 class SiteWriter:
-    """Receives the site file by file, then puts it in place.
+    """Receives the site file by file, then puts the changed files in place.
 
-    A cold build streams each file into a private staging folder as it is
-    rendered (so memory stays flat on a large desk) and `finish` swaps the
-    folder in whole; a rebuild holds only the files whose bytes changed and
-    `finish` writes them in link order. `abort` leaves the old site as it was.
+    Creating one takes the folder's lock (waiting for another build, and
+    saying so through `notice`), clears up after a build that was killed,
+    and reads the manifest under the lock. `abort` leaves the site as it was.
     """
 
-    def __init__(self, out_dir: Path, protect: Sequence[Path] = ()):
-        self.out_dir = out_dir.resolve()
-        _refuse_unsafe(self.out_dir, protect)
-        _recover(self.out_dir)
-        self.previous = read_manifest(self.out_dir)
-        self.old: Mapping[str, str] = self.previous.get("files", {}) if self.previous else {}  # type: ignore[assignment]
+    def __init__(
+        self,
+        out_dir: Path,
+        protect: Sequence[Path] = (),
+        forbid: Sequence[Path] = (),
+        notice: Callable[[str], None] = lambda message: None,
+        ops: FileOps | None = None,
+    ):
+        self.out_dir = Path(os.path.abspath(out_dir))
+        self.ops = ops or FileOps()
+        refuse_unsafe(self.out_dir, protect, forbid)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
+        self._top = real(self.out_dir)
+        self._lock = _Lock(self.out_dir / LOCK, self.out_dir, notice)
+        try:
+            self.previous = read_manifest(self.out_dir)
+            # A manifest that is there but does not validate: the folder is
+            # ours (it was marked), but what it holds is not known.
+            self.damaged = self.previous is None and (self.out_dir / MARKER).is_file()
+            _clear_work(self.out_dir)
+        except BaseException:
+            self._lock.release()
+            raise
+        self.old: Mapping[str, str] = self.previous.files if self.previous else {}
         self.hashes: dict[str, str] = {}
-        self.pending: dict[str, bytes] = {}
-        self.staging: Path | None = None
+        self._staged = _Staged()
         self._made: set[Path] = set()
-        if self.previous is None:
-            try:
-                self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-            except OSError as exc:
-                raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
+        self._checked: set[str] = set()
+        self.changed_site = False  # set once the first file of the site is replaced
+
+    @property
+    def work(self) -> Path:
+        """Scratch space for this build (removed when it ends, and cleared
+        by the next build if this one is killed)."""
+        folder = self.out_dir / WORK
+        folder.mkdir(exist_ok=True)
+        return folder
 
     def put(self, path: str, data: bytes) -> None:
+        if not valid_path(path):
+            raise OutputError(f"the site would hold a file with an impossible name: {path!r}")
         digest = hashlib.sha256(data).hexdigest()
         self.hashes[path] = digest
-        if self.staging is not None:
-            target = self.staging / path
-            try:
-                if target.parent not in self._made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._made.add(target.parent)
-                target.write_bytes(data)
-            except OSError as exc:
-                self.abort()
-                raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
-        elif self.old.get(path) != digest or not (self.out_dir / path).is_file():
-            # A file with its old bytes is written all the same if it went missing.
-            self.pending[path] = data
+        if self.old.get(path) == digest and (self.out_dir / path).is_file():
+            return  # the same bytes are there already
+        staged = self._staged
+        if staged.size + len(data) <= _MEMORY:
+            staged.memory[path] = data
+            staged.size += len(data)
+            return
+        try:
+            target = self.work / "staged" / path
+            self._mkdirs(target.parent, self.work / "staged", check=False)
+            target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
+        staged.on_disk.add(path)
 
     def finish(self, inputs: str = "", keys: Mapping[str, str] | None = None, kept: Collection[str] = ()) -> Written:
         """`kept` are files of the last build that stand as they are (their
         pages' keys did not change); every other file of the last build is
         removed. `inputs` and `keys` go into the manifest for the next build."""
-        self.hashes.update({path: self.old[path] for path in kept if path in self.old and path not in self.hashes})
+        try:
+            return self._finish(inputs, keys or {}, kept)
+        except OSError as exc:
+            hint = "the next build puts the rest in place" if self.changed_site else None
+            where = "the site was partly updated before this error" if self.changed_site else "the site is as it was"
+            raise OutputError(
+                f"cannot write the site to {self.out_dir}: {_describe(exc)} ({where})", hint, self.changed_site
+            ) from exc
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Forget what was staged; the site stays as it was (or, after a
+        failure while putting files in place, as the journal describes)."""
+        shutil.rmtree(self.out_dir / WORK, ignore_errors=True)
+        self._staged = _Staged()
+        self._lock.release()
+
+    def _finish(self, inputs: str, keys: Mapping[str, str], kept: Collection[str]) -> Written:
+        old = self.old
+        self.hashes.update({p: old[p] for p in kept if p in old and p not in self.hashes and old[p]})
+        staged = self._staged
+        pending = set(staged.memory) | staged.on_disk
+        added = sorted((p for p in pending if p not in old), key=link_order)
+        changed = sorted((p for p in pending if p in old), key=link_order)
+        removed = sorted(p for p in old if p not in self.hashes)
         manifest = {
             "format": _FORMAT,
             "files": dict(sorted(self.hashes.items())),
             "inputs": inputs,
-            "keys": dict(sorted((keys or {}).items())),
+            "keys": dict(sorted(keys.items())),
         }
+        if self.previous is None:
+            # Mark the folder as ours before anything of ours is in it.
+            self._write_manifest({"format": _FORMAT, "files": {}, "inputs": "", "keys": {}})
+        journal = None
         try:
-            if self.staging is not None:
-                _write_manifest(self.staging, manifest)
-                os.chmod(self.staging, 0o755)  # mkdtemp makes it private; a site is for serving
-                _swap_in(self.staging, self.out_dir)
-                self.staging = None
-                return Written(len(self.hashes), 0, 0, 0, cold=True)
-            return self._update(manifest)
-        except OSError as exc:
-            self.abort()
-            raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
-
-    def abort(self) -> None:
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self.staging = None
-
-    def _update(self, manifest: dict[str, object]) -> Written:
-        out_dir, old = self.out_dir, self.old
-        added = sorted((p for p in self.pending if p not in old), key=_link_order)
-        changed = sorted((p for p in self.pending if p in old), key=_link_order)
-        removed = sorted(p for p in old if p not in self.hashes)
-        for rel in added + changed:
-            _atomic_write(out_dir / rel, self.pending[rel])
-        # The manifest before removals: were we stopped now, the next build
-        # would still know every file it has to remove.
-        files: dict[str, str] = manifest["files"]  # type: ignore[assignment]
-        if removed:
-            _write_manifest(out_dir, {**manifest, "files": {**dict.fromkeys(removed, ""), **files}})
-        for rel in removed:
-            target = out_dir / rel
-            target.unlink(missing_ok=True)
-            _prune(target.parent, out_dir)
-        _write_manifest(out_dir, manifest)
+            for rel in added + changed:
+                if journal is None:
+                    journal = os.open(
+                        self.out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644
+                    )
+                self.ops.journal(journal, json.dumps(rel).encode() + b"\n")
+                self._put_in_place(rel)
+            for rel in removed:
+                self._remove(rel)
+            if self.damaged:
+                self._sweep()
+            self._write_manifest(manifest)
+        finally:
+            if journal is not None:
+                os.close(journal)
+        if journal is not None or (self.out_dir / JOURNAL).exists():
+            self.ops.unlink(self.out_dir / JOURNAL)
         unchanged = len(self.hashes) - len(added) - len(changed)
-        return Written(len(added), len(changed), len(removed), unchanged, cold=False)
+        return Written(len(added), len(changed), len(removed), unchanged, cold=self.previous is None)
+
+    def _put_in_place(self, rel: str) -> None:
+        target = self.out_dir / rel
+        self._mkdirs(target.parent, self.out_dir)
+        self.changed_site = True
+        staged = self._staged
+        if rel in staged.memory:
+            # Written beside its place, then renamed over it: never half a file.
+            temporary = self.work / "next"
+            self.ops.write(temporary, staged.memory.pop(rel))
+            self.ops.replace(temporary, target)
+        else:
+            self.ops.replace(self.work / "staged" / rel, target)
+
+    def _remove(self, rel: str) -> None:
+        target = self.out_dir / rel
+        if not self._safe_folder(target.parent):
+            return  # a folder that leads out of the site: nothing of ours is there
+        self.changed_site = True
+        self.ops.unlink(target)
+        folder = target.parent
+        while folder != self.out_dir and folder.is_dir() and not any(folder.iterdir()):
+            self.ops.rmdir(folder)
+            folder = folder.parent
+
+    def _sweep(self) -> None:
+        """After a damaged manifest: remove what earlier builds left in the
+        folders this build writes (checks/, articles/, ...) and it did not
+        write now. Files at the top, and folders it does not write, are left."""
+        written = set(self.hashes)
+        for section in sorted({p.split("/", 1)[0] for p in written if "/" in p}):
+            top = self.out_dir / section
+            if not top.is_dir() or top.is_symlink():
+                continue
+            for folder, _dirs, files in os.walk(top, topdown=False):
+                for name in files:
+                    path = Path(folder) / name
+                    if path.relative_to(self.out_dir).as_posix() not in written:
+                        self._remove(path.relative_to(self.out_dir).as_posix())
+
+    def _write_manifest(self, manifest: Mapping[str, object]) -> None:
+        data = (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+        temporary = self.work / "manifest"
+        self.ops.write(temporary, data)
+        self.ops.replace(temporary, self.out_dir / MARKER)
+
+    def _mkdirs(self, folder: Path, top: Path, check: bool = True) -> None:
+        if folder in self._made:
+            return
+        missing = []
+        probe = folder
+        while probe != top and not probe.is_dir():
+            missing.append(probe)
+            probe = probe.parent
+        if check and not self._safe_folder(probe):
+            raise OSError(errno.ELOOP, "a folder of the site is a link that leads out of it", str(probe))
+        for part in reversed(missing):
+            if part.is_symlink() or part.exists():  # a file or a broken link where a folder must go
+                self.ops.unlink(part)
+            self.ops.mkdir(part)
+        self._made.add(folder)
+
+    def _safe_folder(self, folder: Path) -> bool:
+        """Is this folder really inside the output folder (no link on the way
+        leads out of it)? A committed site could hold such a link."""
+        key = str(folder)
+        if key in self._checked:
+            return True
+        if not inside(self._top, real(folder)):
+            return False
+        self._checked.add(key)
+        return True
 
 
-def _link_order(path: str) -> tuple[int, str]:
+def link_order(path: str) -> tuple[int, str]:
     """Pages that others link to come first: assets and the search bundle,
     then articles and checks, then the lists, the home page last."""
     if path.startswith(("static/", "pagefind/")):
@@ -156,77 +390,80 @@ def _link_order(path: str) -> tuple[int, str]:
     return rank, path
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class _Lock:
+    """An exclusive lock on the output folder, held for the whole write.
+    The file holds the holder's process id while it is held."""
+
+    def __init__(self, path: Path, out_dir: Path, notice: Callable[[str], None]):
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot lock {out_dir} for writing: {_describe(exc)}") from exc
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            notice(f"another build (process {holder}) is writing {out_dir}; waiting for it to finish")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        try:
+            os.ftruncate(self.fd, 0)  # empty when nobody holds it: the folder's bytes stay the same
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
 
 
-def _write_manifest(folder: Path, manifest: Mapping[str, object]) -> None:
-    _atomic_write(folder / MARKER, (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8"))
+def _clear_work(out_dir: Path) -> None:
+    """What a killed build left in its scratch space (under the lock, so no
+    build that is still running owns it)."""
+    work = out_dir / WORK
+    if work.is_symlink() or work.is_file():
+        work.unlink()
+    elif work.exists():
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def _prune(folder: Path, top: Path) -> None:
-    while folder != top and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    retired.rmdir()
-    out_dir.rename(retired)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        retired.rename(out_dir)  # put the previous site back before reporting
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _recover(out_dir: Path) -> None:
-    """Clear up after a build that was killed: a staging folder it left
-    beside the site goes; and if it was stopped in the instant between
-    retiring the old site and renaming the new one in, the old site comes
-    back (it is complete: only whole sites are ever retired)."""
-    parent = out_dir.parent
-    if not parent.is_dir():
-        return
-    retired = sorted(
-        (p for p in parent.glob(f".{out_dir.name}.old-*") if (p / MARKER).is_file()),
-        key=lambda p: p.stat().st_mtime_ns,
-    )
-    if not out_dir.exists() and retired:
-        retired.pop().rename(out_dir)
-    for leftover in [*parent.glob(f".{out_dir.name}.new-*"), *parent.glob(f".{out_dir.name}.old-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _refuse_unsafe(out_dir: Path, protect: Sequence[Path]) -> None:
+def refuse_unsafe(out_dir: Path, protect: Iterable[Path], forbid: Iterable[Path] = ()) -> None:
+    """The output folder must be a folder of its own: not the desk (or a
+    folder holding it), not inside a content or template folder (nor holding
+    one), and empty or made by this tool."""
+    target = Path(real(out_dir))
     for kept in protect:
-        kept = kept.resolve()
-        if out_dir == kept or out_dir in kept.parents:
+        kept = Path(real(kept))
+        if target == kept or target in kept.parents:
             raise OutputError(
                 f"refusing to write the site to {out_dir}: that would replace the project folder {kept}",
                 hint="choose an output folder of its own, such as site/",
             )
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir} exists and is not a folder")
+    for folder in forbid:
+        folder = Path(real(folder))
+        if target == folder or folder in target.parents or target in folder.parents:
+            raise OutputError(
+                f"refusing to write the site to {out_dir}: it overlaps the desk's folder {folder}",
+                hint="the site must not be inside a content or templates folder, nor hold one; "
+                "choose an output folder of its own, such as site/",
+            )
     try:
-        foreign = out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists()
+        st = os.stat(out_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # made when the site is written (or reported then, if it cannot be)
     except OSError as exc:
         raise OutputError(f"cannot read {out_dir}: {_describe(exc)}") from exc
-    if foreign:
+    if not stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{out_dir} exists and is not a folder")
+    try:
+        names = os.listdir(out_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot read {out_dir}: {_describe(exc)}") from exc
+    ours = MARKER in names
+    others = [n for n in names if not n.startswith(".") and n not in HOST_FILES]
+    if others and not ours:
         raise OutputError(
             f"refusing to replace {out_dir}: it is not empty and was not made by build.py",
             hint="choose another output folder, or empty this one if its contents may go",

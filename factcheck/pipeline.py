@@ -6,20 +6,24 @@ Everything is gathered and checked before anything is written.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, Space, code_fingerprint, digest
 from .config import Config, load_config
 from .corpus import Article, load_corpus
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .entries import Check, load_entries, validate_entries
-from .output import OutputError, SiteWriter, Written, read_manifest
+from .output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
 from .progress import quiet
 from .resolve import Resolved, resolve_citations
 from .sources import walk_files
+
+if TYPE_CHECKING:
+    import jinja2
 
 # What a build that finds nothing changed reports: its diagnostics, stats and citations.
 _Report = tuple[tuple[Diagnostic, ...], dict[str, int], tuple[dict[str, Any], ...]]
@@ -54,6 +58,7 @@ class Verification:
     # entries with other errors too, which the desk leaves out).
     citations_json: tuple[dict[str, object], ...] = ()
     search_stale: bool = False  # a build with defer_search left the search index behind the pages
+    site_changed: bool = False  # a failed build had already replaced some files of the site
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -76,13 +81,15 @@ def verify(
         return Verification(None, tuple(diagnostics), _EMPTY)
     own_cache = cache is None
     cache = cache or Cache.open(config.root)
-    result = _verify(config, strict, cache, progress)
+    from .render import environment  # Jinja2: not needed by a build that finds nothing changed
+
+    result = _verify(config, strict, cache, progress, environment(config, cache))
     if own_cache:
         cache.save(prune=CHECK_SPACES)
     return result
 
 
-def _verify(config: Config, strict: bool, cache: Cache, progress: Progress) -> Verification:
+def _verify(config: Config, strict: bool, cache: Cache, progress: Progress, env: jinja2.Environment) -> Verification:
     # load
     progress("reading articles")
     articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache)
@@ -90,9 +97,9 @@ def _verify(config: Config, strict: bool, cache: Cache, progress: Progress) -> V
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
-    from .render import check_templates  # Jinja2: not needed by a build that finds nothing changed
+    from .render import check_templates
 
-    template_problems = check_templates(config, cache)
+    template_problems = check_templates(config, env)  # compiled, never rendered
     # resolve citations
     progress("checking citations", 0, entries.citation_count)
     resolved, citation_problems = resolve_citations(entries, articles, cache)
@@ -114,6 +121,7 @@ def build(
     cache: Cache | None = None,
     progress: Progress = quiet,
     defer_search: bool = False,
+    notice: Callable[[str], None] = lambda message: None,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -136,7 +144,7 @@ def build(
 
     inputs = inputs_digest(config, strict, cache)
     previous = read_manifest(target)
-    if previous is not None and previous.get("inputs") == inputs and _intact(target, previous):
+    if previous is not None and previous.inputs == inputs and inputs and _intact(target, previous):
         report = cache.get(REPORTS, inputs)
         if report is not None:
             save("report", "stat")
@@ -145,7 +153,10 @@ def build(
                 None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
             )
 
-    result = _verify(config, strict, cache, progress)
+    from .render import environment
+
+    env = environment(config, cache)  # templates are compiled once, for checking and rendering
+    result = _verify(config, strict, cache, progress, env)
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
@@ -153,9 +164,13 @@ def build(
     from .search import SearchError
 
     try:
-        written, search_stale = _render_and_write(result.desk, target, previous, inputs, cache, progress, defer_search)
-    except (RenderError, OutputError) as exc:
+        written, search_stale = _render_and_write(
+            result.desk, env, target, inputs, strict, cache, progress, notice, defer_search
+        )
+    except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
+    except OutputError as exc:
+        return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic), site_changed=exc.changed)
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
     cache.put(REPORTS, inputs, (result.diagnostics, dict(result.stats), result.citations_json))
@@ -165,17 +180,30 @@ def build(
 
 def _render_and_write(
     desk: Desk,
+    env: jinja2.Environment,
     target: Path,
-    previous: Mapping[str, Any] | None,
     inputs: str,
+    strict: bool,
     cache: Cache,
     progress: Progress,
+    notice: Callable[[str], None],
     defer_search: bool,
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
-    old_files: Mapping[str, str] = previous.get("files", {}) if previous else {}
-    old_keys: Mapping[str, str] = previous.get("keys", {}) if previous else {}
+    from . import search
+    from .render import render_site
 
+    config = desk.config
+    # Taken before anything is rendered: the last build is read under the lock.
+    writer = SiteWriter(
+        target,
+        protect=(config.root,),
+        forbid=(config.articles_dir, config.checks_dir, config.templates_dir, config.root / CACHE_FOLDER),
+        notice=notice,
+    )
+    previous = writer.previous
+    old_files: Mapping[str, str] = previous.files if previous else {}
+    old_keys: Mapping[str, str] = previous.keys if previous else {}
     out = str(target)
 
     def previous_key(path: str) -> str | None:
@@ -184,11 +212,6 @@ def _render_and_write(
             return old_keys.get(path)
         return None
 
-    from . import search
-    from .render import environment, render_site
-
-    config = desk.config
-    writer = SiteWriter(target, protect=(config.root,))
     checks = list(desk.checks.values())
     buckets = search.plan(checks, config.language)
     stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
@@ -196,11 +219,18 @@ def _render_and_write(
     # a bundle that exists stays as it is (and keeps its old key) this time.
     deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
     stale = [b for b in stale if b not in deferred]
-    markdown = environment(config, cache).filters["markdown"]
+    markdown = env.filters["markdown"]
     labels = {v.key: v.label for v in config.verdicts}
-    indexer = search.Indexer(
-        stale, lambda c: search.document(c, labels[c.verdict], markdown(c.summary), config.language), config.language
-    )
+    try:
+        indexer = search.Indexer(
+            stale,
+            lambda c: search.document(c, labels[c.verdict], markdown(c.summary), config.language),
+            config.language,
+            writer.work,
+        )
+    except BaseException:
+        writer.abort()
+        raise
     rendered_count = 0
 
     def put(path: str, data: bytes) -> None:
@@ -210,7 +240,7 @@ def _render_and_write(
         writer.put(path, data)
 
     try:
-        rendered = render_site(desk, put, cache, previous_key, [b.folder for b in buckets])
+        rendered = render_site(desk, env, put, cache, previous_key, [b.folder for b in buckets])
         if stale:
             progress(f"indexing search ({len(stale)} of {len(buckets)} parts)")
         for path, data in sorted(indexer.result().items()):
@@ -225,8 +255,11 @@ def _render_and_write(
             kept.update(p for p in old_files if p.startswith(bucket.folder))
     keys = {**rendered.keys, **{b.folder: old_keys[b.folder] if b in deferred else b.key for b in buckets}}
     progress("writing the site")
-    # With search left stale the inputs are not recorded: the next build is not "up to date".
-    return writer.finish(inputs="" if deferred else inputs, keys=keys, kept=kept), bool(deferred)
+    # With search left stale, or an input changed while the site was made,
+    # the inputs are not recorded: the next build is not "up to date".
+    if deferred or inputs_digest(config, strict, cache) != inputs:
+        inputs = ""
+    return writer.finish(inputs=inputs, keys=keys, kept=kept), bool(deferred)
 
 
 def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
@@ -249,7 +282,17 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
     return digest(*parts)
 
 
-def _intact(target: Path, manifest: Mapping[str, Any]) -> bool:
+def _intact(target: Path, manifest: Manifest) -> bool:
     """Every file the last build wrote is still there (someone may have
-    deleted a page by hand)."""
-    return all(os.path.exists(os.path.join(target, path)) for path in manifest.get("files", {}))
+    deleted a page by hand), and no build is writing, or was killed while
+    writing (it leaves its journal, and its process id in the lock)."""
+    if os.path.exists(target / JOURNAL) or _size(target / LOCK):
+        return False
+    return all(h and os.path.exists(os.path.join(target, path)) for path, h in manifest.files.items())
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -24,7 +24,17 @@ from .ids import tag_slug
 from .markdown import render_markdown
 from .marks import excerpt, paragraphs
 from .site import STANCE_LABELS, Site, article_url, check_url, claimant_url, tag_url, verdict_url
-from .theme import STATIC, DeskLoader, RefusedTemplate, read_static, static_files, template_files, theme_problems
+from .theme import (
+    STATIC,
+    DeskLoader,
+    RefusedTemplate,
+    SignedBytecodeCache,
+    read_static,
+    signing_key,
+    static_files,
+    template_files,
+    theme_problems,
+)
 
 if TYPE_CHECKING:
     from .config import Config
@@ -49,10 +59,12 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     def markdown(text: str) -> Markup:
         return Markup(cache.memo(MARKDOWN, digest(text), lambda: str(render_markdown(text))))
 
-    # Templates are compiled in memory, once per run: compiled code is never
-    # kept on disk, where a pull request could plant some.
+    # Templates are compiled once per run, and kept between runs only signed
+    # with a key from outside the desk (where a pull request cannot reach).
+    compiled, key = cache.folder("templates"), signing_key(config.root)
     env = jinja2.Environment(
         loader=DeskLoader(config.templates_dir, config.root),
+        bytecode_cache=SignedBytecodeCache(compiled, key) if compiled and key else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -65,11 +77,10 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     return env
 
 
-def check_templates(config: Config, cache: Cache | None = None) -> list[Diagnostic]:
+def check_templates(config: Config, env: jinja2.Environment) -> list[Diagnostic]:
     """Compile every template, so that `check` fails where `build` would."""
     if not config.templates_dir.is_dir():
         return [Diagnostic("template", f"the templates folder does not exist: {config.templates_dir}")]
-    env = environment(config, cache)
     problems = theme_problems(config.templates_dir, config.root)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
         try:
@@ -91,6 +102,7 @@ class Rendered:
 
 def render_site(
     desk: Desk,
+    env: jinja2.Environment,
     emit: Callable[[str, bytes], None],
     cache: Cache | None = None,
     previous: Callable[[str], str | None] = lambda path: None,
@@ -101,7 +113,7 @@ def render_site(
     `emit(site path, bytes)` as it is made."""
     cache = cache or Cache.disabled()
     site = Site(desk)
-    renderer = _Renderer(site, environment(desk.config, cache), emit, cache, previous, tuple(search_bundles))
+    renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles))
     renderer.all_files()
     return Rendered(frozenset(renderer.kept), renderer.keys)
 

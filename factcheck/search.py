@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
-import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,10 +67,12 @@ class Indexer:
         buckets: Sequence[Bucket],
         document: Callable[[Check], str],
         language: str,
+        work: Path,
     ):
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = [
-            (b, self._pool.submit(_index, b, {c.id: document(c) for c in b.checks}, language)) for b in buckets
+            (b, self._pool.submit(_index, b, {c.id: document(c) for c in b.checks}, language, work / f"search-{n}"))
+            for n, b in enumerate(buckets)
         ]
 
     def result(self) -> dict[str, bytes]:
@@ -88,10 +89,12 @@ class Indexer:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _index(bucket: Bucket, documents: Mapping[str, str], language: str) -> dict[str, bytes]:
+def _index(bucket: Bucket, documents: Mapping[str, str], language: str, work: Path) -> dict[str, bytes]:
+    """Pagefind over the bucket's documents, in a folder of the build's own
+    scratch space (cleared by the next build if this one is killed)."""
     from pagefind_bin import get_executable
 
-    work = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
+    work.mkdir()
     try:
         site, out = work / "site", work / "bundle"
         site.mkdir()

@@ -2,21 +2,28 @@
 
 Templates are read through `safefs` like every other desk file: a template
 or static file that is a link out of the desk, or not a regular file, is
-refused and named, never read. Templates are compiled in memory; nothing
-compiled is kept on disk.
+refused and named, never read. Compiled templates are kept between runs
+only signed with a key that lives outside the desk (SignedBytecodeCache).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import posixpath
+import secrets
+import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from jinja2.loaders import split_template_path
 
 from .diagnostics import Diagnostic
-from .safefs import Refused, read_regular, real
+from .safefs import Refused, inside, read_regular, real
 from .sources import walk_files
 
 STATIC = "static"  # templates/static/ is copied to the site as it is
@@ -53,6 +60,70 @@ class DeskLoader(jinja2.BaseLoader):
         if not self.folder.is_dir():
             return []
         return ["/".join(parts) for parts in walk_files(self.folder, self.root).files]
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja2's compiled templates kept between runs, each file signed with
+    a key kept outside the desk, in the user's own cache folder. Compiled
+    templates are code: one planted in the desk by a pull request does not
+    carry a valid signature (CI starts with a new key), so it is never
+    loaded; the template is compiled from its source instead."""
+
+    def __init__(self, folder: Path, key: bytes):
+        self.folder = folder
+        self.key = key
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.signed"
+
+    def _mac(self, bucket: jinja2.bccache.Bucket, payload: bytes) -> bytes:
+        return hmac.new(self.key, bucket.key.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = read_regular(self._file(bucket), real(self.folder)).data
+        except (OSError, Refused):
+            return
+        mac, payload = data[:32], data[32:]
+        if len(mac) == 32 and hmac.compare_digest(mac, self._mac(bucket, payload)):
+            bucket.bytecode_from_string(payload)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = bucket.bytecode_to_string()
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".")
+            with os.fdopen(fd, "wb") as f:
+                f.write(self._mac(bucket, payload) + payload)
+            os.replace(temporary, self._file(bucket))
+        except OSError:
+            pass  # only a shortcut
+
+
+def signing_key(desk: Path) -> bytes | None:
+    """This user's key for signing compiled templates: 32 random bytes in
+    $XDG_CACHE_HOME/factcheck/key (made on first use, readable only by the
+    user). None if there is no such place outside the desk."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "factcheck"
+    key = folder / "key"
+    if not os.path.isabs(base) or inside(real(desk), real(folder)):
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        st = os.lstat(key)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        data = key.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
 
 
 def theme_problems(folder: Path, root: Path) -> list[Diagnostic]:

@@ -1,0 +1,247 @@
+"""Faults while writing the site: a build killed after any file operation,
+a write that fails, two builds at once. Whatever happens, the next build
+makes exactly what a build from nothing makes, and every message says what
+really happened."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from factcheck.output import JOURNAL, LOCK, MARKER, FileOps, read_journal
+
+from .conftest import Desk
+from .test_incremental import _claim, _new_entry, _removed_entry, cold_build, tree
+
+OPS = ("mkdir", "write", "replace", "unlink", "rmdir", "journal")
+
+
+def links_to_missing_pages(site: Path, new: frozenset[str] = frozenset()) -> list[str]:
+    """Links whose page does not exist, from pages other than `new` ones.
+    (Two new pages can link to each other, a new check and a new topic: one
+    of those links lags for a moment. An anchor can lag too: a new check's
+    page is written before the article pages that get its marks.)"""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    missing = []
+    for page in site.rglob("*.html"):
+        rel = page.relative_to(site).as_posix()
+        if rel == "404.html" or rel.startswith(".factcheck") or rel in new:
+            continue
+        for tag in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all(["a", "link", "script"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or ref.startswith(("http:", "https:", "mailto:", "data:")):
+                continue
+            path = unquote(urlsplit(urljoin("http://site.invalid/" + rel, ref)).path).removeprefix("/")
+            target = site / path / "index.html" if path == "" or path.endswith("/") else site / path
+            if not target.is_file():
+                missing.append(f"{rel}: {ref}")
+    return missing
+
+
+def build_dying_after(config: Path, limit: int | None) -> tuple[int, int]:
+    """Run `build` in a child process that dies as a kill would (no clean-up,
+    no `finally`) just before its file operation number `limit`. Returns the
+    child's exit status and how many file operations it did."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        done = [0]
+
+        def dying(name: str):  # type: ignore[no-untyped-def]
+            real = getattr(FileOps, name)
+
+            def op(self, *args):  # type: ignore[no-untyped-def]
+                if done[0] == limit:
+                    os.write(write, str(done[0]).encode())
+                    os._exit(9)
+                done[0] += 1
+                return real(self, *args)
+
+            return op
+
+        for name in OPS:
+            setattr(FileOps, name, dying(name))
+        from factcheck.cli import main
+
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - the child exits without closing anything
+        code = main(["build", "--config", str(config)], stdout=devnull, stderr=devnull)
+        os.write(write, str(done[0]).encode())
+        os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read) as f:
+        count = int(f.read() or 0)
+    return os.waitstatus_to_exitcode(status), count
+
+
+def snapshot(folder: Path, into: Path) -> None:
+    shutil.rmtree(into, ignore_errors=True)
+    shutil.copytree(folder, into, symlinks=True)
+
+
+def restore(folder: Path, snap: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(snap, folder, symlinks=True)
+
+
+def edit_sources(desk: Desk) -> None:
+    """A change that adds, changes and removes pages."""
+    _claim(desk)
+    _new_entry(desk)
+    _removed_entry(desk)
+
+
+def test_a_rebuild_killed_after_any_file_operation_then_reverted_converges(sample_desk: Desk, tmp_path: Path) -> None:
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    snapshot(site, tmp_path / "site-before")
+    snapshot(desk.checks, tmp_path / "checks-before")
+    expected = cold_build(desk, tmp_path / "cold")  # of the sources as they are (and will be again)
+    assert desk.run("build").code == 0  # a cache to work from, as an editor has
+    edit_sources(desk)
+    snapshot(desk.checks, tmp_path / "checks-edited")
+    code, total = build_dying_after(desk.config, None)
+    assert code == 0 and total > 20
+    new = frozenset(tree(site)) - frozenset(tree(tmp_path / "site-before"))
+    assert "checks/a-copy/index.html" in new
+    for limit in range(total):
+        restore(site, tmp_path / "site-before")
+        restore(desk.checks, tmp_path / "checks-edited")
+        code, done = build_dying_after(desk.config, limit)
+        assert (code, done) == (9, limit)
+        assert links_to_missing_pages(site, new) == [], f"killed after {limit} operations"
+        restore(desk.checks, tmp_path / "checks-before")  # the editor reverts the change
+        interrupted = bool(read_journal(site))
+        result = desk.run("build")
+        assert result.code == 0, result.out
+        assert ("up to date" in result.err) is not interrupted
+        assert tree(site) == expected, f"killed after {limit} of {total} operations"
+
+
+def test_a_rebuild_killed_after_any_file_operation_is_finished_by_the_next(sample_desk: Desk, tmp_path: Path) -> None:
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    snapshot(site, tmp_path / "site-before")
+    edit_sources(desk)
+    expected = cold_build(desk, tmp_path / "cold")
+    code, total = build_dying_after(desk.config, None)
+    assert code == 0
+    for limit in range(0, total, 5):
+        restore(site, tmp_path / "site-before")
+        assert build_dying_after(desk.config, limit)[0] == 9
+        assert desk.run("build").code == 0
+        assert tree(site) == expected, f"killed after {limit} of {total} operations"
+
+
+def test_a_failed_rebuild_then_a_revert_is_never_up_to_date(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build; make index.html unwritable (chattr +i); edit an entry and add
+    one; build fails; allow writing again; revert; build."""
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    snapshot(desk.checks, tmp_path / "checks-before")
+    expected = cold_build(desk, tmp_path / "cold")
+    assert desk.run("build").code == 0
+    _claim(desk)
+    _new_entry(desk)
+    replace = FileOps.replace
+
+    def immutable(self, source: Path, target: Path) -> None:  # type: ignore[no-untyped-def]
+        if target == site / "index.html":
+            raise PermissionError(1, "Operation not permitted", str(target))
+        replace(self, source, target)
+
+    monkeypatch.setattr(FileOps, "replace", immutable)
+    failed = desk.run("build")
+    assert failed.code == 2
+    assert "Operation not permitted" in failed.out and "partly updated" in failed.out
+    assert "nothing was written" not in failed.err
+    assert "some files of" in failed.err and "were replaced" in failed.err
+    assert (site / JOURNAL).is_file()
+    monkeypatch.setattr(FileOps, "replace", replace)
+    restore(desk.checks, tmp_path / "checks-before")
+    result = desk.run("build")
+    assert result.code == 0 and "up to date" not in result.err
+    assert tree(site) == expected
+    assert not (site / JOURNAL).exists()
+
+
+def test_a_build_that_fails_before_writing_says_nothing_was_written(sample_desk: Desk) -> None:
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    before = tree(site)
+    (desk.checks / "broken.yaml").write_text("claim: [\n", encoding="utf-8")
+    result = desk.run("build")
+    assert result.code == 1
+    assert "nothing was written" in result.err
+    assert tree(site) == before
+
+
+def test_two_builds_at_once_exclude_each_other(sample_desk: Desk, tmp_path: Path) -> None:
+    desk = sample_desk
+    expected = cold_build(desk, tmp_path / "cold")
+    shutil.rmtree(desk.root / ".factcheck-cache", ignore_errors=True)
+    command = [sys.executable, "build.py", "build", "--config", str(desk.config)]
+    cwd = Path(__file__).resolve().parent.parent
+    first = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    second = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for proc in (first, second):
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+    assert tree(desk.root / "site") == expected
+    assert (desk.root / "site" / LOCK).read_bytes() == b""  # nobody holds it
+
+
+def test_a_waiting_build_says_who_holds_the_lock(sample_desk: Desk) -> None:
+    import fcntl
+
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    _claim(desk)
+    fd = os.open(site / LOCK, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.pwrite(fd, b"4242\n", 0)
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "build", "--config", str(desk.config)],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    assert proc.poll() is None  # waiting
+    os.ftruncate(fd, 0)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "another build (process 4242) is writing" in err
+    assert "updated the site" in err
+
+
+def test_a_killed_build_leaves_no_scratch_files_after_the_next(sample_desk: Desk) -> None:
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    _claim(desk)
+    assert build_dying_after(desk.config, 2)[0] == 9
+    assert desk.run("build").code == 0
+    hidden = sorted(p.relative_to(site).as_posix() for p in site.rglob(".*"))
+    assert hidden == [LOCK, MARKER]
