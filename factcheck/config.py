@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .sources import decode, read_source_bytes
 from .yamlsource import parse
 
 _CONFIG = Codes(schema="config", unknown="config")
+_NOT_IN_URL = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
 
 VERDICT_FIELDS = (
     FieldSpec("key", "id", True, "the verdict's id, used in entries and URLs"),
@@ -24,7 +26,7 @@ CONFIG_FIELDS = (
     FieldSpec("title", "string", True, "the site's name"),
     FieldSpec("description", "string", False, "one or two sentences about the site"),
     FieldSpec("base_url", "url", True, "absolute URL of the published site, ending in '/'"),
-    FieldSpec("language", "string", False, "the site's language, a BCP 47 tag such as 'en'"),
+    FieldSpec("language", "language", False, "the site's language, a BCP 47 tag such as 'en'"),
     FieldSpec(
         "publisher",
         "map",
@@ -142,7 +144,17 @@ def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
         seen[key] = item.locs["key"]
         verdicts.append(Verdict(key, item.values["label"], item.values["description"], item.values["rating"]))
     base_url = record.values["base_url"]
-    if not base_url.endswith("/"):
+    unsafe = sorted(set(_NOT_IN_URL.findall(base_url)))
+    if unsafe:
+        diagnostics.append(
+            Diagnostic.at(
+                record.locs["base_url"],
+                "config",
+                f"base_url holds {', '.join(repr(c) for c in unsafe)}, which a URL cannot hold as it is",
+                hint="percent-encode it (a space is %20, a quotation mark %22)",
+            )
+        )
+    elif not base_url.endswith("/"):
         diagnostics.append(
             Diagnostic.at(
                 record.locs["base_url"], "config", "base_url must end with '/'", hint=f"base_url: {base_url}/"

@@ -21,11 +21,13 @@ ARTICLE_FIELDS = (
     FieldSpec("publisher", "string", False, "the outlet that published it"),
     FieldSpec("url", "url", False, "where it was published"),
     FieldSpec("published", "date", False, "when it was published"),
-    FieldSpec("language", "string", False, "its language, a BCP 47 tag such as 'en'"),
+    FieldSpec("language", "language", False, "its language, a BCP 47 tag such as 'en'"),
     FieldSpec("license", "string", False, "the licence it was archived under"),
     FieldSpec("sha256", "sha256", False, "hex SHA-256 of the body's UTF-8 bytes; guards against silent edits"),
 )
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
+# Control characters other than tab, line breaks and form feed: no page can show them.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,20 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
                 "article-unpinned",
                 f"article '{source.id}' has no sha256, so a silent edit would go unnoticed",
                 hint=_pin_hint(front, hashlib.sha256(body.encode("utf-8")).hexdigest()),
+                severity="warning",
+            )
+        )
+    bad = _UNSHOWABLE.search(body)
+    if bad:
+        line = body_line + body.count("\n", 0, bad.start())
+        column = bad.start() - (body.rfind("\n", 0, bad.start()) + 1) + 1
+        diagnostics.append(
+            Diagnostic.at(
+                Location(source.shown, line, column),
+                "control-character",
+                f"the text holds the control character U+{ord(bad.group()):04X}, which pages show as a symbol",
+                hint="archived text is what a page showed its readers, and no page shows this; remove it (and set "
+                "sha256 to the new hash if no check cites the article yet), or archive the article again",
                 severity="warning",
             )
         )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
+
+from .safefs import Refused, read_regular, real
 
 Severity = Literal["error", "warning"]
 
@@ -39,6 +42,8 @@ CODES: dict[str, str] = {
     "duplicate-citation": "(warning) the same citation given twice in an entry",
     "elision-empty": "(warning) an elision marker [...] that leaves nothing out",
     "quote-comment": "(warning) a plain quote, prefix or suffix cut short by a ' #' comment",
+    "control-character": "(warning) an article whose text holds a control character no page can show",
+    "unsafe-file": "a link out of the desk, or a special file (a pipe, a device), which is never read",
 }
 
 
@@ -108,25 +113,45 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 # --- formatters -------------------------------------------------------------
 
 
+def printable(text: str, limit: int = 2000, breaks: bool = False) -> str:
+    """Text safe to print on a terminal or in a CI log: control characters
+    (escape sequences among them) shown as symbols, never sent; halves of
+    surrogate pairs written as escapes; very long text cut in the middle.
+    `breaks`: keep CR and LF (for a format that escapes them itself)."""
+    if len(text) > limit:
+        text = text[: limit // 2] + " … " + text[-limit // 2 :]
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_KEEP_BREAKS if breaks else _VISIBLE_TEXT)
+
+
+def printable_json(text: str) -> str:
+    """For JSON output: JSON escapes control characters itself, but a lone
+    surrogate cannot be written as UTF-8."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def format_text(diagnostics: Sequence[Diagnostic], root: Path, color: bool = False) -> str:
     """Compiler-style report: location, message, the source line with a caret, help."""
     lines_cache: dict[str, list[str] | None] = {}
     out: list[str] = []
     for d in diagnostics:
         label = _paint(f"{d.severity}[{d.code}]", "31;1" if d.is_error else "33;1", color)
-        where = _location(d)
-        out.append(f"{where}: {label}: {d.message}" if where else f"{label}: {d.message}")
+        where = printable(_location(d))
+        message = printable(d.message)
+        out.append(f"{where}: {label}: {message}" if where else f"{label}: {message}")
         source = _source_line(root, d, lines_cache)
         if source is not None and d.line is not None:
+            source, column = _window(source, max((d.column or 1) - 1, 0))
             gutter = " " * len(str(d.line))
-            caret_at = _display_width(source[: max((d.column or 1) - 1, 0)])
+            caret_at = _display_width(source[:column])
             out.append(f"{gutter} |")
             out.append(f"{d.line} | {source}")
             out.append(f"{gutter} | {' ' * caret_at}{_paint('^', '31;1' if d.is_error else '33;1', color)}")
         if d.hint:
-            first, *rest = d.hint.splitlines()
-            out.append(f"  {_paint('help', '36;1', color)}: {first}")
-            out.extend(f"        {line}" for line in rest)
+            first, *rest = d.hint.splitlines() or [""]
+            out.append(f"  {_paint('help', '36;1', color)}: {printable(first)}")
+            out.extend(f"        {printable(line)}" for line in rest)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if diagnostics:
@@ -152,9 +177,9 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
             if d.column is not None and d.end_column is not None:
                 props.append(("endColumn", str(d.end_column)))
         props.append(("title", d.code))
-        prop_text = ",".join(f"{k}={_escape_property(v)}" for k, v in props)
+        prop_text = ",".join(f"{k}={_escape_property(printable(v, breaks=True))}" for k, v in props)
         message = d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"
-        out.append(f"::{d.severity} {prop_text}::{_escape_data(message)}")
+        out.append(f"::{d.severity} {prop_text}::{_escape_data(printable(message, 8000, breaks=True))}")
     return "\n".join(out)
 
 
@@ -186,6 +211,7 @@ def format_markdown(diagnostics: Sequence[Diagnostic], stats: dict[str, int]) ->
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell: no pipes, no line breaks, no
     HTML (GitHub renders the summary's HTML)."""
+    text = "\n".join(printable(line) for line in text.split("\n"))
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -225,7 +251,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_f
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": d.severity,
-            "message": {"text": d.message if not d.hint else f"{d.message}\nhelp: {d.hint}"},
+            "message": {"text": printable_json(d.message if not d.hint else f"{d.message}\nhelp: {d.hint}")},
         }
         # Code scanning needs a location on every result: a problem with no
         # file of its own (config.yaml missing) is placed on the config file.
@@ -239,7 +265,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_f
             )
             if v is not None and d.file
         }
-        uri = quote(d.file or default_file)
+        uri = quote(d.file or default_file, errors="surrogateescape")
         location: dict[str, object] = {"artifactLocation": {"uri": uri}}
         if region:
             location["region"] = region
@@ -262,7 +288,10 @@ def format_sarif(diagnostics: Sequence[Diagnostic], tool_version: str, default_f
 def _as_json(d: Diagnostic) -> dict[str, object]:
     fields = asdict(d)
     del fields["severity"]
-    return {k: fields[k] for k in ("code", "file", "line", "column", "message", "hint")}
+    return {
+        k: printable_json(fields[k]) if isinstance(fields[k], str) else fields[k]
+        for k in ("code", "file", "line", "column", "message", "hint")
+    }
 
 
 def _escape_data(value: str) -> str:
@@ -286,8 +315,9 @@ def _source_line(root: Path, d: Diagnostic, cache: dict[str, list[str] | None]) 
         return None
     if d.file not in cache:
         try:
-            text = (root / d.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            # Read as the loaders read: never through a link out of the desk.
+            text = read_regular(root / d.file, real(root)).data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError, Refused):
             cache[d.file] = None
         else:
             cache[d.file] = text.splitlines()
@@ -299,7 +329,29 @@ def _source_line(root: Path, d: Diagnostic, cache: dict[str, list[str] | None]) 
     return lines[d.line - 1].translate(_VISIBLE)
 
 
-_VISIBLE = {i: 0x2400 + i for i in range(32)} | {9: " ", 127: "\u2421"}
+_VISIBLE = {i: 0x2400 + i for i in range(32)} | {9: " ", 127: "\u2421"} | dict.fromkeys(range(0x80, 0xA0), "\ufffd")
+# The same, and C1 controls and surrogates as escapes, for messages.
+_VISIBLE_TEXT = (
+    {i: 0x2400 + i for i in range(32)}
+    | {9: " ", 127: "\u2421"}
+    | {i: f"\\x{i:02x}" for i in range(0x80, 0xA0)}
+    | {i: f"\\u{i:04x}" for i in range(0xD800, 0xE000)}
+)
+_KEEP_BREAKS = {k: v for k, v in _VISIBLE_TEXT.items() if k not in (10, 13)}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WIDE_LINE = 200  # display columns of a source line shown whole
+
+
+def _window(line: str, column: int) -> tuple[str, int]:
+    """A long source line (a 5 MB line of minified text) shown around the
+    caret only: (the part shown, the caret's place in it)."""
+    if len(line) <= _WIDE_LINE:
+        return line, column
+    start = max(0, min(column - _WIDE_LINE // 2, len(line) - _WIDE_LINE))
+    shown = line[start : start + _WIDE_LINE]
+    lead = "…" if start > 0 else ""
+    tail = "…" if start + _WIDE_LINE < len(line) else ""
+    return lead + shown + tail, column - start + len(lead)
 
 
 def _display_width(text: str) -> int:

@@ -11,10 +11,15 @@ from xml.sax.saxutils import escape
 
 from .entries import Check
 from .resolve import Resolved
-from .site import Site, article_url, check_url
+from .site import Site, article_url, check_url, href
 
 if TYPE_CHECKING:
     from .corpus import Article
+
+
+def attr(value: str) -> str:
+    """Text for a double-quoted XML attribute."""
+    return escape(value, {'"': "&quot;"})
 
 
 def dumps(data: object) -> str:
@@ -186,10 +191,10 @@ def atom(site: Site) -> str:
     updated = max((c.updated or c.published for c in checks), default=None)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(config.language)}">',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{attr(config.language)}">',
         f"<title>{escape(config.title)}</title>",
-        f'<link href="{escape(config.base_url)}"/>',
-        f'<link rel="self" href="{escape(config.base_url)}feed.xml"/>',
+        f'<link href="{attr(config.base_url)}"/>',
+        f'<link rel="self" href="{attr(config.base_url)}feed.xml"/>',
         f"<id>{escape(config.base_url)}</id>",
         f"<updated>{(updated.isoformat() if updated else '1970-01-01')}T00:00:00Z</updated>",
         f"<author><name>{escape(config.publisher.name)}</name></author>",
@@ -200,7 +205,7 @@ def atom(site: Site) -> str:
         lines += [
             "<entry>",
             f"<title>{escape(verdict)}: {escape(check.claim)}</title>",
-            f'<link href="{escape(url)}"/>',
+            f'<link href="{attr(url)}"/>',
             f"<id>{escape(url)}</id>",
             f"<published>{check.published.isoformat()}T00:00:00Z</published>",
             f"<updated>{(check.updated or check.published).isoformat()}T00:00:00Z</updated>",
@@ -215,6 +220,6 @@ def sitemap(site: Site, paths: list[str]) -> str:
     base = site.desk.config.base_url
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in paths:
-        lines.append(f"<url><loc>{escape(base + path)}</loc></url>")
+        lines.append(f"<url><loc>{escape(base + href(path))}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

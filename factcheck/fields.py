@@ -21,12 +21,23 @@ ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_RE = re.compile(ISO_DATE_PATTERN)
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 URL_RE = re.compile(r"^https?://[^\s/]+[^\s]*$")
+# A well-formed BCP 47 language tag (RFC 5646): language, script, region,
+# variants, extensions, private use; or private use alone.
+LANGUAGE_PATTERN = (
+    r"^(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?|[Xx](?:-[A-Za-z0-9]{1,8})+)$"
+)
+LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # string | markdown | quote | date | id | url | sha256 | number | strings | choice | map | maps
+    # string | markdown | quote | date | id | url | sha256 | language | number | strings | choice | map | maps
+    type: str
     required: bool
     description: str
     choices: tuple[str, ...] = ()
@@ -111,7 +122,7 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
     name = spec.name
     if node.kind == "rejected":
         return _INVALID
-    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "choice"):
+    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "language", "choice"):
         if node.kind != "str":
             return fail(f"'{name}' must be a string, not {describe(node)}", _quote_hint(node))
         text: str = node.value  # type: ignore[assignment]
@@ -121,6 +132,11 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
             return fail(f"'{name}' is not a valid id: '{text}'", "ids are lowercase letters, digits and '-'")
         if spec.type == "url" and not URL_RE.match(text):
             return fail(f"'{name}' is not an absolute http(s) URL: '{text}'")
+        if spec.type == "language" and not LANGUAGE_RE.match(text):
+            return fail(
+                f"'{name}' is not a language tag: {_shown_value(node)}",
+                "write a BCP 47 language tag, such as en, fr, es, ar, pt-BR or zh-Hant",
+            )
         if spec.type == "sha256" and not SHA256_RE.match(text):
             return fail(f"'{name}' is not a SHA-256 hex digest", "64 lowercase hexadecimal characters")
         if spec.type == "choice" and text not in spec.choices:

@@ -15,6 +15,8 @@ _SPACE_RUN = re.compile(r"\s+")
 _MIN_PASSAGE_SCORE = 60  # below this the "closest passage" is noise, not a hint
 _MAX_DIFFERENCES = 3
 _MAX_SHOWN = 240
+_LONG_QUOTE = 600  # characters: a longer quote's closest passage is found by where it parts from the article
+_MIN_PART = 12
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -41,6 +43,8 @@ def closest_passage(body: NormalizedText, quote: str) -> Passage | None:
     text = body.text
     if not quote or not text:
         return None
+    if len(quote) > _LONG_QUOTE:
+        return _where_it_parts(body, quote)
     window = fuzz.partial_ratio_alignment(quote, text)
     if window is None or window.score < _MIN_PASSAGE_SCORE:
         return None
@@ -67,12 +71,71 @@ def closest_passage(body: NormalizedText, quote: str) -> Passage | None:
             return None
         j_start, j_end = inside[0], inside[-1] + 1
     n_start, n_end = r_tokens[j_start][1], r_tokens[j_end - 1][2]
-    similarity = round(fuzz.ratio(quote, text[n_start:n_end]))
+    similarity = _percent(fuzz.ratio(quote, text[n_start:n_end]), quote == text[n_start:n_end])
     if similarity < _MIN_PASSAGE_SCORE:
         return None
     start, end = body.span_to_original(n_start, n_end)
     differences = _differences(quote, q_tokens, text, r_tokens[j_start:j_end])
     return Passage(start, end, similarity, differences)
+
+
+def _percent(score: float, identical: bool) -> int:
+    """A similarity as a whole percentage: 100 only for the same text (a long
+    quote one character off is 99% alike, not "100%")."""
+    return 100 if identical else min(99, round(score))
+
+
+def _where_it_parts(body: NormalizedText, quote: str) -> Passage | None:
+    """For a long quote (a whole paragraph or more) a fuzzy alignment costs
+    too much and says too little: find instead how much of its start (or
+    else its end) the article holds, and where the two part."""
+    text = body.text
+    lead = _longest_part(quote, text, from_start=True)
+    tail = _longest_part(quote, text, from_start=False)
+    if max(lead, tail) < _MIN_PART:
+        return None
+    matched = max(lead, tail)
+    if lead and tail and lead + tail <= len(quote):
+        at_lead, at_tail = text.find(quote[:lead]), text.find(quote[-tail:])
+        if at_lead + lead <= at_tail <= at_lead + len(quote):  # one passage, differing in its middle
+            matched = lead + tail
+    if lead >= tail:
+        at = text.find(quote[:lead])
+        start, stop = at, min(len(text), at + len(quote))
+        joint_q, joint_t = lead, at + lead
+        wrote, says = _word_run(quote, joint_q), _word_run(text, joint_t)
+        where = f"the article has the first {lead} characters of the quote, then"
+    else:
+        at = text.find(quote[-tail:])
+        start, stop = max(0, at + tail - len(quote)), at + tail
+        wrote = _word_run(quote, 0, before=len(quote) - tail)
+        says = _word_run(text, 0, before=at)
+        where = f"the article has the last {tail} characters of the quote; before them"
+    start, end = body.span_to_original(_word_start(text, start), _word_end(text, stop))
+    similarity = _percent(100 * matched / len(quote), False)
+    differs = f'{where} you wrote "{wrote}", ' + (f'the article says "{says}"' if says else "where the article ends")
+    return Passage(start, end, similarity, (differs,))
+
+
+def _longest_part(quote: str, text: str, from_start: bool) -> int:
+    """The length of the longest start (or end) of `quote` found in `text`,
+    by halving: a few passes over the text, whatever the quote's length."""
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        part = quote[:mid] if from_start else quote[-mid:]
+        if part in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _word_run(text: str, at: int, before: int | None = None) -> str:
+    """A few words of `text` from `at` (or ending at `before`)."""
+    if before is None:
+        return shown(" ".join(text[at : at + 80].split(" ")[:6]))
+    return shown(" ".join(text[max(0, before - 80) : before].split(" ")[-6:]))
 
 
 def shown(text: str) -> str:

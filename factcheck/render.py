@@ -7,6 +7,7 @@ is served at any depth), so the site works from any folder.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,22 @@ from markupsafe import Markup
 from . import feeds
 from .cache import Cache, Space, code_fingerprint, digest
 from .diagnostics import Diagnostic, Location
-from .fragments import text_fragment
+from .fragments import Words, text_fragment
 from .ids import tag_slug
 from .markdown import render_markdown
 from .marks import excerpt, paragraphs
-from .site import STANCE_LABELS, Site, article_url, check_url, claimant_url, tag_url, verdict_url
+from .site import (
+    STANCE_LABELS,
+    Site,
+    article_url,
+    check_url,
+    claimant_path,
+    claimant_url,
+    href,
+    tag_path,
+    tag_url,
+    verdict_url,
+)
 from .theme import (
     STATIC,
     DeskLoader,
@@ -38,11 +50,21 @@ from .theme import (
 
 if TYPE_CHECKING:
     from .config import Config
+    from .corpus import Article
     from .entries import Check
     from .pipeline import Desk
 
 MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
 FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
+
+
+# Control characters (an archived text may hold one) are not allowed in HTML
+# or XML: pages show them as their Unicode pictures (␛), C1 ones as �.
+_SHOWN_CONTROLS = (
+    {i: 0x2400 + i for i in range(32) if i not in (9, 10, 12, 13)}
+    | {127: 0x2421}
+    | dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+)
 
 
 class RenderError(Exception):
@@ -72,6 +94,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
         lstrip_blocks=True,
     )
     env.filters["markdown"] = markdown
+    env.filters["slug"] = tag_slug  # the name of a tag's or claimant's page
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
@@ -142,6 +165,7 @@ class _Renderer:
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
         self._with_evidence: dict[str, str] = {}
+        self._words: OrderedDict[str, Words] = OrderedDict()
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
@@ -198,8 +222,8 @@ class _Renderer:
                     checks=site.by_verdict(verdict.key),
                     verdict=verdict,
                 )
-        self.names("tags/", "Topics", site.tags, tag_url, "Topic: {}")
-        self.names("claimants/", "Who made the claims", site.claimants, claimant_url, "Claims by {}")
+        self.names("tags/", "Topics", site.tags, tag_path, tag_url, "Topic: {}")
+        self.names("claimants/", "Who made the claims", site.claimants, claimant_path, claimant_url, "Claims by {}")
         corrected = [c.digest for c in site.checks if c.corrections]
         if self.fresh("corrections/index.html", *corrected):
             self.page("corrections/index.html", "corrections.html", title="Corrections", corrections=site.corrections)
@@ -222,6 +246,7 @@ class _Renderer:
         folder: str,
         title: str,
         names: Mapping[str, tuple[str, tuple[Check, ...]]],
+        path_of: Callable[[str], str],
         link: Callable[[str], str],
         heading: str,
     ) -> None:
@@ -230,7 +255,7 @@ class _Renderer:
         if self.fresh(folder + "index.html", *index):
             self.page(folder + "index.html", "names.html", title=title, names=names, link=link)
         for _slug, (name, checks) in names.items():
-            path = link(name) + "index.html"
+            path = path_of(name) + "index.html"
             if self.fresh(path, *self.check_deps(checks)):
                 self.page(path, "list.html", title=name, heading=heading.format(name), checks=checks)
 
@@ -238,6 +263,16 @@ class _Renderer:
         """A piece of a large page or file made for one check, remembered
         for as long as the check, the articles it cites and the code stay."""
         return self.cache.memo(FRAGMENTS, (self.base, kind, self.with_evidence(check)), make)
+
+    def words(self, article: Article) -> Words:
+        """An article's words, indexed once for the fragments of every
+        citation of it (a few hundred articles are kept at a time)."""
+        found = self._words.get(article.id)
+        if found is None:
+            found = self._words[article.id] = Words(article.body)
+            if len(self._words) > 256:
+                self._words.popitem(last=False)
+        return found
 
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
         site = self.site
@@ -248,7 +283,7 @@ class _Renderer:
                 article = site.desk.articles[r.article]
                 original = ""
                 if article.url:
-                    original = article.url + text_fragment(article.body, r.spans[0][0], r.spans[-1][1])
+                    original = article.url + text_fragment(self.words(article), r.spans[0][0], r.spans[-1][1])
                 items.append(
                     {
                         "resolved": r,
@@ -287,7 +322,7 @@ class _Renderer:
     def page(self, path: str, template: str, *, absolute_root: bool = False, **context: object) -> None:
         depth = path.count("/")
         root = urlsplit(self.config.base_url).path if absolute_root else "../" * depth
-        canonical = self.config.base_url + path.removesuffix("index.html")
+        canonical = self.config.base_url + href(path.removesuffix("index.html"))
         common = {
             "site": self.site,
             "config": self.config,
@@ -309,7 +344,7 @@ class _Renderer:
             )
         except Exception as exc:  # noqa: BLE001 - a template's runtime error is the desk's to fix
             raise RenderError(_template_problem(self.config, exc, template)) from exc
-        self.emit(path, html.encode("utf-8"))
+        self.emit(path, html.translate(_SHOWN_CONTROLS).encode("utf-8"))
 
     def _item_function(self, common: Mapping[str, object]) -> Callable[[Check], Markup]:
         """`check_item(check)` for list templates: the `_macros.html` macro,
@@ -331,7 +366,7 @@ class _Renderer:
         return url
 
     def text(self, path: str, content: str) -> None:
-        self.emit(path, content.encode("utf-8"))
+        self.emit(path, content.translate(_SHOWN_CONTROLS).encode("utf-8"))
 
     def static_files(self) -> None:
         for path, file in static_files(self.config.templates_dir, self.config.root):

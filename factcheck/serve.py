@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import posixpath
 import shutil
 import signal
@@ -39,6 +40,25 @@ _NOTHING_YET = (
     b"<body><h1>Nothing built yet</h1><p>The site appears here once the build succeeds: "
     b"fix the problems shown below (and in the terminal) and this page reloads itself.</p></body></html>"
 )
+
+
+_PREFIX = "factcheck-preview-"
+
+
+def _clear_dead_previews() -> None:
+    """Remove the temporary folders of previews whose process is gone (killed
+    with no chance to clean up). A folder is named after its process."""
+    top = Path(tempfile.gettempdir())
+    for folder in top.glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError, ValueError):
+            continue  # alive (another user's), or not a process id
 
 
 class State:
@@ -70,7 +90,8 @@ class Preview:
         self.config_path = config_path
         self.out = out
         self.color = color
-        self.folder = Path(tempfile.mkdtemp(prefix="factcheck-preview-")) / "site"
+        _clear_dead_previews()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")) / "site"
         self.state = State()
         self.cache: Cache | None = None
         self.config: Config | None = None

@@ -44,12 +44,28 @@ def verdict_url(key: str) -> str:
     return f"verdicts/{key}/"
 
 
+def tag_path(tag: str) -> str:
+    """Where a tag's page is in the site, as a folder on disk."""
+    return f"tags/{tag_slug(tag)}/"
+
+
+def claimant_path(claimant: str) -> str:
+    return f"claimants/{tag_slug(claimant)}/"
+
+
 def tag_url(tag: str) -> str:
-    return f"tags/{quote(tag_slug(tag))}/"
+    """A link to a tag's page: its path, percent-encoded."""
+    return quote(tag_path(tag))
 
 
 def claimant_url(claimant: str) -> str:
-    return f"claimants/{quote(tag_slug(claimant))}/"
+    return quote(claimant_path(claimant))
+
+
+def href(path: str) -> str:
+    """A site path as it goes into a link or a URL (the names of tag and
+    claimant pages may hold letters of any script)."""
+    return quote(path) if not path.isascii() else path
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,29 @@ for _loader in (_Core12Loader, _FastLoader):
         _loader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
 
 
+# Characters no page can show: control characters (other than tab and line
+# breaks) and halves of surrogate pairs, which YAML's \x and \u escapes can make.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _unshowable(loc: Location, char: str) -> Diagnostic:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return Diagnostic.at(
+            loc,
+            "schema",
+            f"this text holds U+{code:04X}, half of a surrogate pair, which is not a character",
+            hint="a \\u escape must name a whole character: write the character itself, "
+            "or one above U+FFFF as \\U followed by 8 hex digits",
+        )
+    return Diagnostic.at(
+        loc,
+        "schema",
+        f"this text holds the control character U+{code:04X}, which readers cannot see and pages cannot show",
+        hint="remove it; it may come from a \\x or \\u escape, or have been pasted in invisibly",
+    )
+
+
 class _SharedNode(Exception):
     """The composed tree reuses a node: the document has an alias."""
 
@@ -97,6 +120,10 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
     `line_offset` is added to every line, for YAML embedded in a larger file
     (an article's front matter).
     """
+    if _nesting_bound(text) > _SCAN_ABOVE:
+        deep = _too_deep(text)
+        if deep is not None:
+            return None, [_nested(Location(file, deep.line + 1 + line_offset, deep.column + 1))]
     if _FastLoader is not None:
         try:
             loader = _FastLoader(text)
@@ -104,6 +131,8 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
                 return _built(loader.get_single_node(), loader, text, file, line_offset)
             finally:
                 loader.dispose()
+        except _TooDeep as exc:
+            return None, [_nested(_loc(file, exc.mark, line_offset))]
         except (yaml.YAMLError, _SharedNode):
             pass  # the pure-Python loader below says exactly what and where
     try:
@@ -112,6 +141,8 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
             root = loader.get_single_node()
         finally:
             loader.dispose()
+    except RecursionError:
+        return None, [_nested(Location(file, 1 + line_offset, 1))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and any(
@@ -138,7 +169,58 @@ def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list
                 hint="remove it; it is often pasted in invisibly from another program",
             )
         ]
-    return _built(root, loader, text, file, line_offset)
+    try:
+        return _built(root, loader, text, file, line_offset)
+    except _TooDeep as exc:
+        return None, [_nested(_loc(file, exc.mark, line_offset))]
+
+
+# Entries are a few levels deep. Deeper nesting is refused before it can
+# exhaust a stack: PyYAML's C composer crashes the process on some 100,000
+# levels, its Python one and our builder recurse once or more per level.
+MAX_DEPTH = 64
+_SCAN_ABOVE = 2000  # the C composer is safe this deep; beyond it, the events are counted first
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
+def _nesting_bound(text: str) -> int:
+    """At least the document's nesting depth: every level of a mapping needs
+    a ':', of a sequence a '-' (or '['), of a flow mapping a '{'."""
+    return sum(text.count(c) for c in ":-[{?")
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the document first nests deeper than MAX_DEPTH, read as a
+    stream of events (no recursion), or None."""
+    loader = (_FastLoader or _Core12Loader)(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing reports it
+    finally:
+        loader.dispose()
+    return None
+
+
+def _nested(loc: Location) -> Diagnostic:
+    return Diagnostic.at(
+        loc,
+        "yaml-syntax",
+        f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+        hint="an entry is a few levels deep (fields, citations, their fields); check the brackets and indentation",
+    )
 
 
 def _built(
@@ -160,6 +242,7 @@ class _Builder:
         self.line_offset = line_offset
         self.diagnostics: list[Diagnostic] = []
         self.seen: set[int] = set()
+        self.depth = 0
 
     def loc(self, node: yaml.Node) -> Location:
         return _loc(self.file, node.start_mark, self.line_offset, node.end_mark)
@@ -168,6 +251,17 @@ class _Builder:
         if id(node) in self.seen:
             raise _SharedNode
         self.seen.add(id(node))
+        if isinstance(node, yaml.CollectionNode):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(node.start_mark)
+            try:
+                return self._collection(node)
+            finally:
+                self.depth -= 1
+        return self._leaf(node)
+
+    def _collection(self, node: yaml.CollectionNode) -> Node:
         tag = node.tag or ""
         short = tag[len(_TAG) :] if tag.startswith(_TAG) else None
         if isinstance(node, yaml.MappingNode):
@@ -178,6 +272,11 @@ class _Builder:
             if short != "seq":
                 return self._bad_tag(node, tag)
             return Node("seq", [self.build(item) for item in node.value], self.loc(node))
+        raise AssertionError(node)
+
+    def _leaf(self, node: yaml.Node) -> Node:
+        tag = node.tag or ""
+        short = tag[len(_TAG) :] if tag.startswith(_TAG) else None
         if short not in _SCALAR_TAGS:
             return self._bad_tag(node, tag)
         return self._scalar(node, short)
@@ -201,6 +300,11 @@ class _Builder:
                 )
             )
             return Node("rejected", None, self.loc(node))
+        if isinstance(value, str):
+            bad = _UNSHOWABLE.search(value)
+            if bad:
+                self.diagnostics.append(_unshowable(self.loc(node), bad.group()))
+                return Node("rejected", None, self.loc(node))
         cut = not node.style and self._comment_follows(node.end_mark)
         return Node(short, value, self.loc(node), cut)
 
@@ -220,6 +324,10 @@ class _Builder:
                 self.diagnostics.append(Diagnostic.at(key_loc, "schema", "a key must be a plain string"))
                 continue
             key = str(key_node.value)
+            bad = _UNSHOWABLE.search(key)
+            if bad:
+                self.diagnostics.append(_unshowable(key_loc, bad.group()))
+                continue
             if key in fields:
                 first = fields[key].key_loc
                 hint = f"first given on line {first.line}; keep one of them"

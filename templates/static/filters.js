@@ -1,5 +1,6 @@
 // Filters for the list of checks. Without JavaScript the whole list shows
-// and the verdict, topic and claimant pages do the same job.
+// and the verdict, topic and claimant pages do the same job. Topics and
+// claimants are named by their pages' slugs (no spaces, any script).
 (function () {
   "use strict";
   var form = document.getElementById("filters");
@@ -19,7 +20,7 @@
     var shown = 0;
     items.forEach(function (item) {
       var ok = (!verdict || item.dataset.verdict === verdict) &&
-        (!tag || item.dataset.tags.split("|").indexOf(tag) !== -1) &&
+        (!tag || item.dataset.tags.split(" ").indexOf(tag) !== -1) &&
         (!claimant || item.dataset.claimant === claimant);
       item.hidden = !ok;
       if (ok) shown += 1;
