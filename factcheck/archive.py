@@ -177,8 +177,9 @@ def _read_pdf(path: Path, url: str | None) -> tuple[Page, list[str]]:
     notes = []
     if text.scanned_pages:
         listed = ", ".join(map(str, text.scanned_pages))
+        several = len(text.scanned_pages) > 1
         notes.append(
-            f"page{'s' if len(text.scanned_pages) > 1 else ''} {listed} show images but no text (scans?): "
+            f"page{'s' if several else ''} {listed} show{'' if several else 's'} images but no text (scans?): "
             "their text is not archived"
         )
     page = Page(
@@ -256,7 +257,7 @@ def derive_id(page: Page, stem: str) -> str:
     """publisher-YYYY-MM-DD when the page names both ('The Gazette' gives
     gazette-2023-10-18; a document's author stands in for its publisher),
     else the file's name, as an id. Names in other scripts are transliterated
-    (anyascii: 'Российская газета' gives rossiiskaia-gazeta)."""
+    (anyascii: 'Российская газета' gives rossiyskaya-gazeta)."""
     name = page.publisher or (page.author if page.pages is not None else None)
     if name and page.published:
         date = page.published.isoformat()

@@ -40,6 +40,15 @@ _KICKER_XPATH = (
 )
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Block elements' tags, opening and closing. A browser shows a block on a line
+# of its own; trafilatura drops an empty block (a <div> used as a line
+# break) and runs the text on either side together ("Wednesday.The"). A line
+# break beside each block tag keeps the words apart, and only adds white space.
+_BLOCK_TAG = re.compile(
+    r"</?(?:address|article|aside|blockquote|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|main|nav|"
+    r"ol|p|section|table|tbody|td|tfoot|th|thead|tr|ul)\b[^>]*>",
+    re.IGNORECASE,
+)
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT = re.compile(
@@ -70,7 +79,7 @@ def main_text(text: str, url: str | None = None) -> list[str]:
     # trafilatura parses the text itself (its repairs of broken markup do
     # better than a tree given to it), but lxml refuses a str that declares
     # its encoding, and the text is decoded already.
-    text = _XML_DECLARATION.sub("", text)
+    text = _BLOCK_TAG.sub(r"\n\g<0>\n", _XML_DECLARATION.sub("", text))
     document = trafilatura.bare_extraction(
         text,
         url=url,

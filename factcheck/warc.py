@@ -97,8 +97,10 @@ def html_captures(path: Path) -> list[Capture]:
             f"this is not a readable WARC file: {exc.msg if hasattr(exc, 'msg') else exc}",
             "give a .warc or .warc.gz capture, such as wget --warc-file or a web archive makes",
         ) from None
-    except (OSError, EOFError, ValueError) as exc:
-        raise WarcError(f"the WARC file is damaged or cut short: {exc}", "capture the page again") from None
+    except Exception as exc:  # noqa: BLE001 (warcio fails on damaged input in many ways: AttributeError, zlib.error, ...)
+        raise WarcError(
+            f"this WARC file is damaged or cut short ({type(exc).__name__}: {exc})", "capture the page again"
+        ) from None
     if records == 0:
         raise WarcError("this WARC file holds no records", "capture the page again")
     # A revisit says "the same payload as before": a page captured unchanged.
