@@ -182,6 +182,11 @@ def _read_pdf(path: Path, url: str | None) -> tuple[Page, list[str]]:
             f"page{'s' if several else ''} {listed} show{'' if several else 's'} images but no text (scans?): "
             "their text is not archived"
         )
+    if text.unreadable:
+        notes.append(
+            f"{text.unreadable} character{'s' if text.unreadable > 1 else ''} of the PDF could not be read (its fonts "
+            "do not say which they are) and were archived as '\ufffd': check them against the document"
+        )
     page = Page(
         title=text.title,
         publisher=None,

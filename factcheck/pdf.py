@@ -41,6 +41,7 @@ from pdfminer.utils import decode_text
 from .htmlpage import clean, language_tag
 
 SOFT_HYPHEN = "\u00ad"
+UNREADABLE = "\ufffd"  # a glyph whose character the PDF does not say
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.|seite|página|pagina)\s*)?[-–—]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-–—]?"
     r"(?:\s*(?:of|/|de|von|sur)\s*\d{1,4})?$",
@@ -51,7 +52,11 @@ _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 # What a word processor writes as the title when the author gave none.
 _NO_TITLE = re.compile(r"^(?:microsoft (?:word|powerpoint) - |untitled\b)|\.(?:docx?|odt|rtf|pptx?)$", re.IGNORECASE)
 _EDGE_LINES = 2  # how many lines from each edge of a page can be a header or footer
-_REPEATS = 0.5  # the share of pages a running header must stand on (and three at least)
+_REPEATS = 3  # how many pages a running header or footer must stand on
+_UNMAPPED = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph its font maps to no character
+_WORD = re.compile(r"\w+(?:-\w+)*")
+_BROKEN_HEAD = re.compile(r"([^\W\d_]+)-$")  # letters, then the hyphen that ends a line
+_BROKEN_TAIL = re.compile(r"[^\W\d_]+")
 
 
 class PdfError(Exception):
@@ -71,6 +76,7 @@ class PdfText:
     published: dt.date | None
     language: str | None
     scanned_pages: tuple[int, ...]  # pages with images and no text: not archived
+    unreadable: int  # glyphs whose character the PDF does not say, archived as U+FFFD
     dropped_lines: int  # running headers, footers and page numbers left out
 
 
@@ -123,6 +129,7 @@ def read_pdf(path: Path) -> PdfText:
         published=_date(_text(info.get("CreationDate"))),
         language=language,
         scanned_pages=tuple(scanned),
+        unreadable=sum(p.count(UNREADABLE) for p in paragraphs),
         dropped_lines=dropped,
     )
 
@@ -155,7 +162,7 @@ def _pages(document: PDFDocument) -> tuple[list[list[list[_Line]]], list[int]]:
         for item in layout:
             if isinstance(item, LTTextBox):
                 lines = [
-                    _Line(line.get_text().rstrip("\n"), line.y1, line.y0)
+                    _Line(_UNMAPPED.sub(UNREADABLE, line.get_text().rstrip("\n")), line.y1, line.y0)
                     for line in item
                     if isinstance(line, LTTextLine) and line.get_text().strip()
                 ]
@@ -182,7 +189,7 @@ def _drop_running_lines(pages: list[list[list[_Line]]]) -> int:
         top, bottom = edges(boxes)
         for edge, lines in (("top", top), ("bottom", bottom)):
             counts.update({(edge, signature(line)) for line in lines})
-    enough = max(3, _REPEATS * len(pages))
+    enough = _REPEATS
     dropped = 0
     for boxes in pages:
         top, bottom = edges(boxes)
@@ -201,21 +208,45 @@ def _drop_running_lines(pages: list[list[list[_Line]]]) -> int:
     return dropped
 
 
-def _box_text(lines: list[_Line]) -> str:
-    """A box's lines as one paragraph (a soft hyphen at a line's end joins the word)."""
-    out = ""
-    for line in lines:
-        text = line.text.strip()
-        out = _joined(out, text) if out else text
-    return out
+class _Words:
+    """The document's own words: what tells a word hyphenated at a line's end
+    ("manip-" "ulation") from a compound broken at its hyphen ("well-" "known")."""
 
+    def __init__(self, pages: list[list[list[_Line]]]) -> None:
+        self.plain: set[str] = set()
+        self.hyphenated: set[str] = set()
+        for boxes in pages:
+            for box in boxes:
+                for line in box:
+                    text = line.text.strip()
+                    if text.endswith("-"):  # its last word is broken: not evidence
+                        text = text[: -len(text.split()[-1])] if text.split() else ""
+                    for word in _WORD.findall(text.casefold()):
+                        (self.hyphenated if "-" in word else self.plain).add(word)
 
-def _joined(before: str, after: str) -> str:
-    if before.endswith(SOFT_HYPHEN):
-        return before[:-1] + after
-    if before.endswith("-") and before[-2:-1].isalpha() and after[:1].isalpha():
-        return before + after  # a compound broken at its hyphen: well-known
-    return before + " " + after
+    def joined(self, before: str, after: str) -> str:
+        """Two lines (or a page's end and the next page's start) as one text.
+        A soft hyphen at the break is hyphenation: the word is joined, the
+        hyphen dropped. A hard hyphen is dropped only when the document uses
+        the joined word elsewhere and never the hyphenated one; otherwise it
+        is kept and the parts joined ("well-known"), as the page shows them."""
+        if before.endswith(SOFT_HYPHEN):
+            return before[:-1] + after
+        head, tail = _BROKEN_HEAD.search(before), _BROKEN_TAIL.match(after)
+        if head and tail:
+            start, end = head.group(1).casefold(), tail.group(0).casefold()
+            if start + end in self.plain and f"{start}-{end}" not in self.hyphenated:
+                return before[:-1] + after
+            return before + after
+        return before + " " + after
+
+    def box_text(self, lines: list[_Line]) -> str:
+        """A box's lines as one paragraph."""
+        out = ""
+        for line in lines:
+            text = line.text.strip()
+            out = self.joined(out, text) if out else text
+        return out
 
 
 def _continues(before: str, after: str) -> bool:
@@ -227,19 +258,20 @@ def _continues(before: str, after: str) -> bool:
 
 def _assemble(pages: list[list[list[_Line]]]) -> tuple[list[str], list[int]]:
     """The body's paragraphs, and the body offset where each page starts."""
+    words = _Words(pages)
     paragraphs: list[str] = []
     marks: list[tuple[int, int]] = []  # where each page's text starts: (paragraph, position in it)
     waiting = 0  # pages whose start is the next text written (pages with no text start where the next one does)
     for boxes in pages:
         waiting += 1
         for lines in boxes:
-            raw = _box_text(lines)
+            raw = words.box_text(lines)
             # clean() drops soft hyphens, which are invisible; one ending the box still marks a break.
             text = clean(raw) + (SOFT_HYPHEN if raw.endswith(SOFT_HYPHEN) else "")
             if not text.strip(SOFT_HYPHEN):
                 continue
             if paragraphs and _continues(paragraphs[-1], text):
-                paragraphs[-1] = _joined(paragraphs[-1], text)
+                paragraphs[-1] = words.joined(paragraphs[-1], text)
                 mark = (len(paragraphs) - 1, len(paragraphs[-1]) - len(text))
             else:
                 paragraphs.append(text)

@@ -24,6 +24,7 @@ GAP = 30  # between paragraphs
 class Page:
     lines: list[tuple[float, float, str]] = field(default_factory=list)  # x, y (from the bottom), text
     scan: bool = False  # an image filling the page, and no text
+    raw: list[bytes] = field(default_factory=list)  # more of the content stream, e.g. text in font F2
 
     def paragraph(self, y: float, *lines: str, x: float = 72) -> float:
         """Lines of one paragraph from `y` down; returns where the next paragraph starts."""
@@ -52,6 +53,14 @@ def make_pdf(pages: list[Page], info: dict[str, str] | None = None, lang: str | 
     catalog = add(b"")  # filled in below, once the pages' numbers are known
     tree = add(b"")
     font = add(_FONT)
+    # F2: a CID font with no ToUnicode map: its glyphs' characters are unknown to any reader.
+    cid = add(
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Unmapped /DW 600 "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+    )
+    unmapped = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /Unmapped /Encoding /Identity-H /DescendantFonts [%d 0 R] >>" % cid
+    )
     image = add(
         b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
         b"/BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream"
@@ -62,13 +71,15 @@ def make_pdf(pages: list[Page], info: dict[str, str] | None = None, lang: str | 
             content = b"q 451 0 0 698 72 72 cm /Im1 Do Q"
         else:
             content = b"\n".join(
-                b"BT /F1 %d Tf %.1f %.1f Td %s Tj ET" % (SIZE, x, y, _string(text)) for x, y, text in page.lines
+                [b"BT /F1 %d Tf %.1f %.1f Td %s Tj ET" % (SIZE, x, y, _string(text)) for x, y, text in page.lines]
+                + page.raw
             )
         stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         kids.append(
             add(
                 b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>" % (tree, stream, font, image)
+                b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>"
+                % (tree, stream, font, unmapped, image)
             )
         )
     objects[tree - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (

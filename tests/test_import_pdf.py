@@ -174,3 +174,31 @@ def test_a_damaged_pdf_is_refused(empty_desk: Desk, tmp_path: Path, data: bytes)
     assert result.code in (1, 2), result.err
     assert "error[import]: this PDF" in result.err
     assert files(empty_desk.articles) == {}
+
+
+def test_a_hard_hyphen_at_a_line_end_goes_only_where_the_document_uses_the_word_whole(
+    empty_desk: Desk, tmp_path: Path
+) -> None:
+    page = Page()
+    y = page.paragraph(740, "The engineers inspected the pier and the struc-", "ture was found unsafe.")
+    y = page.paragraph(y, "No structure on the island is older.", "The report is well-", "known locally.")
+    page.paragraph(y, "The ferry runs again in Decem-", "ber, the operator said.")
+    result = run(empty_desk, _write(tmp_path, make_pdf([page])))
+    assert result.code == 0, result.err
+    body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "the structure was found unsafe." in body  # "structure" stands elsewhere, whole
+    assert "The report is well-known locally." in body  # "wellknown" does not
+    assert "in Decem-ber, the operator said." in body  # no evidence either way: as the page shows it
+
+
+def test_glyphs_the_pdf_does_not_map_to_characters_are_marked_and_reported(empty_desk: Desk, tmp_path: Path) -> None:
+    page = Page()
+    page.paragraph(740, "The symbol that follows has no character:")
+    page.raw.append(b"BT /F2 11 Tf 300 740 Td <00410042> Tj ET")
+    result = run(empty_desk, _write(tmp_path, make_pdf([page])))
+    assert result.code == 0, result.err
+    assert "warning[import]: 2 characters of the PDF could not be read (its fonts do not say which they are)" in (
+        result.err
+    )
+    body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body == "The symbol that follows has no character:\n\n\ufffd\ufffd\n"  # never pdfminer's "(cid:65)"
