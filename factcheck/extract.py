@@ -51,11 +51,14 @@ _BLOCK_TAG = re.compile(
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTACT = re.compile(
-    r"^(?:contact|reach|e-?mail|write to|follow|send (?:news )?tips)\b|\bcan be (?:reached|contacted)\b"
-    r"|\b(?:on twitter|on x|on facebook|on instagram)\b.*@\w",
+# A contact line starts as one and says how: an address, a handle, a phone number, a network.
+_CONTACT_START = re.compile(r"^(?:contact|reach|e-?mail|write to|follow|send (?:news )?tips)\b", re.IGNORECASE)
+_CONTACT_HOW = re.compile(
+    r"@\w|\d{3}[-. )]\d{3}|\b(?:twitter|facebook|instagram|linkedin|bluesky|mastodon|threads|signal|whatsapp|"
+    r"telegram|x\.com|e-?mail)\b",
     re.IGNORECASE,
 )
+_REACHED = re.compile(r"\bcan be (?:reached|contacted)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|words by|reporting by|story by|written by)\s+\S", re.IGNORECASE)
 # A byline anywhere: "By" and names, each capitalised.
 _NAMES_BYLINE = re.compile(r"^By\s+(?:[A-Z][\w'’.-]*(?:\s+|,\s*|\s+and\s+|\s*&\s*)?){1,8}$")
@@ -172,7 +175,11 @@ def _is_byline(line: str) -> bool:
 
 
 def _is_contact(line: str) -> bool:
-    return _short(line) and bool(_EMAIL.search(line) or _CONTACT.search(line))
+    if not _short(line):
+        return False
+    if _EMAIL.search(line) or _REACHED.search(line):
+        return True
+    return bool(_CONTACT_START.match(line) and _CONTACT_HOW.search(line))
 
 
 def _is_promo(line: str) -> bool:

@@ -431,3 +431,33 @@ def test_id_goes_with_one_page_only(empty_desk: Desk) -> None:
     result = run(empty_desk, *pages, "--id", "one-id")
     assert result.code == 2 and "--id names one article" in result.err
     assert not list(empty_desk.articles.iterdir())
+
+
+# --- lines that are not the article ----------------------------------------------
+
+STORY = [
+    "The river burst its banks on Sunday night, flooding forty homes in the lower town.",
+    "Contact with the families on Mill Lane was lost for several hours, the fire service said.",
+    "Volunteers filled sandbags through the night. \u201cWe had no warning,\u201d one resident said.",
+    "Follow the money, the council leader told the meeting: the flood defences were never finished.",
+]
+
+
+def test_kickers_bylines_contact_and_copyright_lines_are_not_the_article() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    page = extract(
+        (
+            "<html lang='en'><head><title>Flood | Valley Post</title></head><body><main><article>"
+            "<p class='section-label'><a href='/news/weather'>Weather</a></p>"
+            "<h1>Forty homes flooded as river bursts its banks</h1>"
+            "<p>By Jane Doe and Sam Lee</p>"
+            f"{paragraphs}"
+            "<p>Read more: Flood defences delayed again</p>"
+            "<p>Contact the reporter at jane.doe@valleypost.example or on 0161 555 0199.</p>"
+            "<p>Follow Jane on Twitter @janedoe</p>"
+            "<p>\u00a9 2023 Valley Post Media Ltd. All rights reserved.</p>"
+            "</article></main></body></html>"
+        ).encode()
+    )
+    assert page.title == "Forty homes flooded as river bursts its banks"
+    assert list(page.paragraphs) == STORY  # the story's sentences stay, even those that start like furniture
