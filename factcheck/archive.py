@@ -145,7 +145,7 @@ def read_file(path: Path, data: bytes, url: str | None, shown: str) -> tuple[Pag
         )
     page = extract(data)
     if url:
-        page = _with(page, url=url)
+        page = replace(page, url=url)
     return page, []
 
 
@@ -157,7 +157,7 @@ def _read_warc(path: Path, url: str | None, shown: str) -> tuple[Page, list[str]
     page = extract(capture.payload, declared_charset=capture.charset, url=capture.url)
     segment = urlsplit(capture.url).path.rstrip("/").rsplit("/", 1)[-1]
     return (
-        _with(
+        replace(
             page,
             url=capture.url if URL_RE.match(capture.url) else page.url,
             archived=capture.date or None,
@@ -199,10 +199,6 @@ def _read_pdf(path: Path, url: str | None) -> tuple[Page, list[str]]:
         name=_stem(path),
     )
     return page, notes
-
-
-def _with(page: Page, **changes: object) -> Page:
-    return replace(page, **changes)  # type: ignore[arg-type]
 
 
 def _first_language(header: str | None) -> str | None:

@@ -63,7 +63,8 @@ def html_captures(path: Path) -> list[Capture]:
                 records += 1
                 kind = record.rec_type
                 headers = record.rec_headers
-                url = headers.get_header("WARC-Target-URI") or ""
+                # WARC 1.1's grammar showed the URI in <>, and some writers followed it.
+                url = (headers.get_header("WARC-Target-URI") or "").strip().removeprefix("<").removesuffix(">")
                 date = _date(headers.get_header("WARC-Date") or "")
                 digest = headers.get_header("WARC-Payload-Digest")
                 if kind == "response" and record.http_headers is not None:
