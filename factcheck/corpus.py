@@ -53,7 +53,9 @@ class Article:
     sha256: str | None = None
     digest: str = ""  # of the file as read: what every page showing the article depends on
     author: str | None = None
-    archived: dt.date | dt.datetime | None = None  # a datetime always has its time zone
+    # When the text was captured: YYYY-MM-DD or an RFC 3339 date-time, as
+    # written (checked on loading); archived_at() gives it as a date or datetime.
+    archived: str | None = None
     archive_url: str | None = None
     warc_digest: str | None = None
     # For a document: where each page starts, as body offsets (page 1 at 0).
@@ -76,6 +78,10 @@ class Article:
     def line_of(self, offset: int) -> int:
         """The file line holding a body offset."""
         return self.body_line + self.body.count("\n", 0, offset)
+
+    def archived_at(self) -> dt.date | dt.datetime | None:
+        """`archived` as a date, or as a datetime with its time zone."""
+        return parse_archived(self.archived) if self.archived else None
 
     def page_of(self, offset: int) -> int | None:
         """The page (1 for the first) on which the body's character at `offset`
@@ -226,8 +232,7 @@ def parse_archived(text: str) -> dt.date | dt.datetime | None:
 def _check_archived(meta: dict, locs: dict[str, Location], diagnostics: list[Diagnostic]) -> None:
     if "archived" not in meta:
         return
-    value = parse_archived(meta["archived"])
-    if value is None:
+    if parse_archived(meta["archived"]) is None:
         diagnostics.append(
             Diagnostic.at(
                 locs["archived"],
@@ -237,8 +242,6 @@ def _check_archived(meta: dict, locs: dict[str, Location], diagnostics: list[Dia
             )
         )
         del meta["archived"]
-    else:
-        meta["archived"] = value
 
 
 def _check_digest(meta: dict, locs: dict[str, Location], diagnostics: list[Diagnostic]) -> None:
@@ -274,8 +277,11 @@ def _read_pages(node: Node, body_length: int, diagnostics: list[Diagnostic]) -> 
         return None
     offsets: list[int] = []
     for i, item in enumerate(items):
-        if item.kind != "int" or item.value < 0:  # type: ignore[operator]
+        if item.kind != "int":
             fail(item, f"page {i + 1} of 'pages' must be a body offset (a whole number), not {describe(item)}", form)
+            return None
+        if item.value < 0:  # type: ignore[operator]
+            fail(item, f"page {i + 1} of 'pages' must be a body offset (0 or more), not {item.value}", form)
             return None
         value: int = item.value  # type: ignore[assignment]
         if i == 0 and value != 0:

@@ -7,6 +7,7 @@ styles, a script, an image, metadata, a 404 page, a revisit.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import zlib
@@ -135,7 +136,8 @@ def test_one_article_page_is_imported_with_its_capture(empty_desk: Desk, tmp_pat
     articles, diagnostics = load_corpus(empty_desk.articles, empty_desk.root)
     assert diagnostics == []
     article = articles["harbour-gazette-2023-10-18"]
-    assert article.archived is not None and article.archived.isoformat() == "2023-10-18T09:12:44+00:00"
+    assert article.archived == "2023-10-18T09:12:44Z"
+    assert article.archived_at() == dt.datetime(2023, 10, 18, 9, 12, 44, tzinfo=dt.UTC)
     assert article.warc_digest and article.warc_digest.startswith("sha1:")
     assert empty_desk.run("check", "--strict").code == 0
 
