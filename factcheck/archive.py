@@ -1,112 +1,67 @@
-"""Archiving a saved web page: an HTML file becomes an article of the corpus.
+"""Archiving a source: a saved web page, a WARC capture or a PDF becomes an article of the corpus.
 
-`extract` reads the page (metadata and the article's paragraphs), `render`
-writes the article file, `import_page` checks the id and writes it once.
-
-Metadata comes from JSON-LD first (a NewsArticle or Article, also inside
-`@graph` or a list), then Open Graph and other meta tags, then what the page
-shows (`<h1>`, `<time datetime>`, `<title>`). The body comes from the page's
-`<article>`, else `[itemprop=articleBody]`, else `<main>`, else the element
-holding the most paragraph text; a candidate must hold at least half as much
-paragraph text as that densest element, so a page whose only `<article>`s
-are teaser cards is read from its real text. JSON-LD `articleBody` is used
-only when the page itself shows less than half as much text (a page saved
-before its script rendered the story). Navigation, ads, captions, scripts,
-forms, asides, share and related-link widgets, footers and bylines are left
-out.
+`read_file` tells what kind of file it is and reads it into a `Page`: a web
+page through htmlpage.py (its metadata) and extract.py (its text), a capture
+through warc.py, a document through pdf.py. `render` writes the article
+file; `import_page` checks the id and writes it once, never over another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
+import gzip
 import hashlib
-import html
+import io
 import json
-import logging
 import os
 import re
 import secrets
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from anyascii import anyascii
 
 from .config import load_config
 from .corpus import parse_article, split_front_matter
 from .diagnostics import Diagnostic
+from .extract import has_article_text, main_text, without_furniture
 from .fields import URL_RE
+from .htmlpage import clean, decode, language_tag, metadata, quiet_bs4, soup_of
 from .ids import ID_RE, id_slug
+from .pdf import PdfError, is_pdf, read_pdf
 from .sources import SourceFile, discover, read_text
+from .warc import WarcError, choose, html_captures, is_warc
 
 CODE = "import"
-ARTICLE_TYPES = set(
-    "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle BackgroundNewsArticle "
-    "OpinionNewsArticle ReviewNewsArticle AskPublicNewsArticle BlogPosting LiveBlogPosting Report".split()
-)
-
-# Never article text, wherever they stand.
-_NEVER_TEXT = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed", "head")
-# Page furniture: dropped unless the element holds most of the page's text
-# (some sites wrap the whole page in a <form>).
-_FURNITURE = set(
-    "nav aside footer form figure figcaption button input select textarea label dialog menu video audio "
-    "picture map".split()
-)
-_JUNK_ROLES = {"navigation", "banner", "complementary", "contentinfo", "search", "dialog", "alertdialog", "menu"}
-# Words of class names and ids (split at '-' and '_') that mark furniture.
-_JUNK_WORDS = set(
-    "ad ads adslot adunit advert adverts advertisement advertising dfp sponsor sponsored promo promotion "
-    "share sharing sharebar social related recommended recirculation outbrain taboola newsletter "
-    "subscribe subscription signup paywall comment comments byline bylines author authors contributor "
-    "caption credit credits breadcrumb breadcrumbs cookie cookies consent popup modal toolbar tags topics "
-    "trending popular meta timestamp skip".split()
-)
-_HIDDEN_CLASSES = {"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "hidden", "hide"}
-_INLINE = set(
-    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q s samp small span strike "
-    "strong sub sup time tt u var wbr".split()
-)
-# Elements whose text is a paragraph of the body.
-_BLOCKS = {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "dt"}
-_BOILERPLATE = re.compile(
-    r"^(?:advertisement|advert|sponsored|continue reading|scroll to continue|share this( article| story)?|"
-    r"(?:you (?:might|may) also like|more stories|most read|top stories)\s*:?|"
-    r"(?:read more|related|see also|also read|recommended|more on this|watch|listen)\s*[:|\-–—].*)$",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(r"^(?:by|words by|reporting by)\s+\S", re.IGNORECASE)
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
-# What YAML may not hold, even quoted: C0 and C1 controls (bar white space),
-# DEL, surrogates, U+FFFE and U+FFFF. Shown as a space, as browsers do.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
-_LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii"}
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a saved page says about itself, and its article's text."""
+    """What a source says about itself, and its article's text."""
 
     title: str | None
     publisher: str | None
     published: dt.date | None
     url: str | None
     language: str | None
-    headline: str | None  # the body's first line: the headline the page shows
-    paragraphs: tuple[str, ...]  # the article's text, headline excluded
+    paragraphs: tuple[str, ...]  # the article's text
+    author: str | None = None
+    archived: str | None = None  # when the text was captured (a WARC's date), RFC 3339
+    warc_digest: str | None = None
+    pages: tuple[int, ...] | None = None  # for a document: the body offsets where its pages start
     encoding: str | None = None
     replaced_bytes: bool = False  # some bytes were not text in the page's encoding
+    name: str = ""  # what the id falls back to: the file's name, or a captured page's
 
     @property
     def body(self) -> str:
-        lines = ([self.headline] if self.headline else []) + list(self.paragraphs)
-        return "\n\n".join(lines) + "\n"
+        return join_body(self.paragraphs)
+
+
+def join_body(paragraphs: tuple[str, ...] | list[str]) -> str:
+    """One paragraph a line, a blank line between, one line break at the end."""
+    return "\n\n".join(paragraphs) + "\n"
 
 
 @dataclass(frozen=True)
@@ -116,6 +71,7 @@ class Imported:
     shown: str
     title: str
     paragraphs: int
+    pages: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,404 +82,143 @@ class ImportResult:
     root: Path = field(default_factory=Path)  # the folder diagnostics' files are relative to
 
 
-# --- reading the page ----------------------------------------------------------
+class SourceError(Exception):
+    """A file that cannot be archived; `usage`: the file is wrong (exit 2), else its content (exit 1)."""
+
+    def __init__(self, message: str, hint: str | None = None, usage: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.usage = usage
 
 
-def parse(data: bytes) -> BeautifulSoup:
-    """The page, decoded as its meta charset (or BOM) says; undeclared pages
-    are tried as UTF-8, then Windows-1252. A page declared ISO-8859-1 is read
-    as Windows-1252, as browsers do, so its curly quotes survive."""
-    with _quiet_bs4():
-        soup = BeautifulSoup(data, "html.parser")
-        if (soup.original_encoding or "").lower() in _LATIN1 and re.search(rb"[\x80-\x9f]", data):
-            retry = BeautifulSoup(data, "html.parser", from_encoding="windows-1252")
-            if retry.original_encoding == "windows-1252":
-                soup = retry
-    return soup
+# --- reading sources ---------------------------------------------------------------
 
 
-@contextmanager
-def _quiet_bs4() -> Iterator[None]:
-    """bs4's own notes (undecodable bytes are logged, odd markup warned of)
-    would reach the editor's terminal unformatted: undecodable bytes are
-    reported as a diagnostic instead."""
-    logger = logging.getLogger("bs4.dammit")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
-
-
-def extract(data: bytes) -> Page:
-    soup = parse(data)
-    ld = _json_ld_article(soup)
-    meta = _meta(soup)
-    publisher = _ld_name(ld.get("publisher"), ld) or meta.get("og:site_name")
-    title_tag = soup.find("title")
-    title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
-    canonical = _canonical(soup)
-    html_tag = soup.find("html")
-    html_lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
-
-    for br in soup.find_all("br"):
-        br.replace_with(" ")
-    for tag in soup.find_all(_NEVER_TEXT):
-        if not tag.decomposed:
-            tag.decompose()
-    shown_date = _time_element(soup)  # before furniture goes: dates often sit in a byline box
-    h1_before = _first_h1(soup, publisher)
-    _drop_furniture(soup)
-    h1 = _first_h1(soup, publisher) or h1_before
-
-    container = _container(soup)
-    paragraphs = _paragraphs(container) if container is not None else []
-    article_body = _ld_text(ld.get("articleBody"))
-    if article_body and sum(map(len, paragraphs)) < len(article_body) / 2:
-        paragraphs = _split_article_body(article_body)
-
-    title = _strip_site(
-        _ld_text(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title") or h1 or title_text,
-        publisher,
-        meta.get("og:site_name"),
-    )
-    headline = h1 or title
-    if headline:
-        paragraphs = _without_first(paragraphs, headline)
-
-    published = _date(_ld_text(ld.get("datePublished")))
-    for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date.issued"):
-        published = published or _date(meta.get(key))
-    published = published or shown_date
-
-    url = None
-    for candidate in (
-        _ld_url(ld.get("url")),
-        _ld_url(ld.get("mainEntityOfPage")),
-        canonical,
-        meta.get("og:url"),
-        _saved_from(data),
-    ):
-        if candidate and URL_RE.match(candidate):
-            url = candidate
-            break
-
-    language = None
-    for candidate in (_ld_text(ld.get("inLanguage")), html_lang, meta.get("og:locale"), meta.get("content-language")):
-        tag = _clean(str(candidate or "")).replace("_", "-")
-        if _LANGUAGE.match(tag):
-            language = tag
-            break
-
+def extract(data: bytes, declared_charset: str | None = None, url: str | None = None) -> Page:
+    """A web page: metadata from its markup, text from trafilatura. JSON-LD
+    `articleBody` is used only when the page shows less than half as much
+    text (a page saved before its script drew the story)."""
+    decoded = decode(data, declared_charset)
+    meta = metadata(soup_of(decoded.text), decoded.text)
+    paragraphs = without_furniture(main_text(decoded.text, url or meta.url), meta.headline)
+    if not has_article_text(paragraphs):
+        paragraphs = []
+    if meta.article_body and sum(map(len, paragraphs)) < len(meta.article_body) / 2:
+        paragraphs = _split_article_body(meta.article_body)
     return Page(
-        title=title or None,
-        publisher=_clean(publisher) or None,
-        published=published,
-        url=url,
-        language=language,
-        headline=headline or None,
+        title=meta.title,
+        publisher=meta.publisher,
+        published=meta.published,
+        url=meta.url,
+        language=meta.language,
         paragraphs=tuple(paragraphs),
-        encoding=soup.original_encoding,
-        replaced_bytes=bool(getattr(soup, "contains_replacement_characters", False)),
+        author=meta.author,
+        encoding=decoded.encoding,
+        replaced_bytes=decoded.replaced_bytes,
     )
-
-
-def _clean(text: str | None) -> str:
-    """Collapsed white space, no invisible or unprintable characters."""
-    if not text:
-        return ""
-    return " ".join(_UNPRINTABLE.sub(" ", text.translate(_INVISIBLE)).split())
-
-
-# --- metadata ------------------------------------------------------------------
-
-
-def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any]:
-    """The first article-typed JSON-LD node (one with a headline preferred),
-    with `_ids` mapping every node's @id, to follow references."""
-    nodes: list[dict[str, Any]] = []
-    for script in soup.find_all("script"):
-        kind = str(script.get("type") or "").split(";")[0].strip().lower()
-        if kind != "application/ld+json" or script.string is None:
-            continue
-        text = re.sub(r"^\s*<!--|-->\s*$", "", str(script.string)).strip().rstrip(";")
-        try:
-            nodes.extend(_walk_ld(json.loads(text, strict=False)))
-        except (ValueError, RecursionError):
-            continue  # a broken block is the site's mistake; the page has other metadata
-    ids = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
-    articles.sort(key=lambda n: not n.get("headline"))
-    return {**articles[0], "_ids": ids} if articles else {"_ids": ids}
-
-
-def _walk_ld(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 20:
-        return
-    if isinstance(value, list):
-        for item in value:
-            yield from _walk_ld(item, depth + 1)
-    elif isinstance(value, dict):
-        yield value
-        for key in ("@graph", "mainEntity", "itemListElement"):
-            if key in value:
-                yield from _walk_ld(value[key], depth + 1)
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    kind = node.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
-
-
-def _ld_text(value: Any) -> str:
-    """A JSON-LD value as text: strings, the first of a list, a node's name."""
-    if isinstance(value, list):
-        value = next((v for v in value if v), None)
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("@value")
-    if isinstance(value, str):
-        return html.unescape(value).strip()
-    return ""
-
-
-def _ld_name(value: Any, ld: dict[str, Any]) -> str:
-    if isinstance(value, list):
-        value = next((v for v in value if v), None)
-    if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
-        value = ld.get("_ids", {}).get(value["@id"], value)
-    return _clean(_ld_text(value))
-
-
-def _ld_url(value: Any) -> str:
-    if isinstance(value, list):
-        value = next((v for v in value if v), None)
-    if isinstance(value, dict):
-        value = value.get("@id") or value.get("url")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _meta(soup: BeautifulSoup) -> dict[str, str]:
-    """Meta tags by property, name, itemprop or http-equiv (lowercased); the first of each wins."""
-    found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        content = tag.get("content")
-        if not isinstance(content, str) or not content.strip():
-            continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
-                found.setdefault(key.strip().lower(), html.unescape(content).strip())
-    return found
-
-
-def _canonical(soup: BeautifulSoup) -> str:
-    for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
-        if "canonical" in [r.lower() for r in (rel if isinstance(rel, list) else [rel])]:
-            return str(link["href"]).strip()
-    return ""
-
-
-def _saved_from(data: bytes) -> str:
-    """The address a browser notes when it saves a page (`<!-- saved from url=(0042)https://… -->`)."""
-    m = _SAVED_FROM.search(data[:4096].decode("ascii", errors="replace"))
-    return m.group(1) if m else ""
-
-
-def _strip_site(title: str | None, *names: str | None) -> str:
-    """'Headline | The Gazette' -> 'Headline', when 'The Gazette' names the publisher or the site."""
-    title = _clean(title)
-    for name in filter(None, names):
-        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
-            suffix = sep + _clean(name)
-            if title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
-                return title[: -len(suffix)].strip()
-    return title
-
-
-def _first_h1(soup: BeautifulSoup, publisher: str | None) -> str:
-    """The headline the page shows: an <h1> in an <article> first, and never the site's name."""
-    for scope in (soup.find_all("article"), [soup]):
-        for el in scope:
-            for h1 in el.find_all("h1"):
-                text = _clean(h1.get_text())
-                if text and (not publisher or text.lower() != _clean(publisher).lower()):
-                    return text
-    return ""
-
-
-def _date(value: str | None) -> dt.date | None:
-    """The day a date or timestamp names, as written (its own time zone kept)."""
-    text = (value or "").strip()
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-    if text:
-        try:
-            return email.utils.parsedate_to_datetime(text).date()  # 'Mon, 05 Dec 2016 14:02:00 GMT'
-        except (TypeError, ValueError, IndexError):
-            return None
-    return None
-
-
-def _time_element(soup: BeautifulSoup) -> dt.date | None:
-    """A <time datetime>: one marked as the publication date, else the first in
-    an <article>, else the first on the page."""
-    times = soup.find_all("time", datetime=True)
-    times.sort(
-        key=lambda t: (
-            not (t.has_attr("pubdate") or t.get("itemprop") == "datePublished"),
-            t.find_parent("article") is None,
-        )
-    )
-    for t in times:
-        day = _date(str(t["datetime"]))
-        if day:
-            return day
-    return None
-
-
-# --- the article's text ----------------------------------------------------------
-
-
-def _words(tag: Tag) -> set[str]:
-    classes = tag.get("class") or []
-    names = list(classes) if isinstance(classes, list) else str(classes).split()
-    ident = tag.get("id")
-    if isinstance(ident, str):
-        names.append(ident)
-    return {w for name in names for w in re.split(r"[-_\s]+", name.lower()) if w}
-
-
-def _is_furniture(tag: Tag) -> bool:
-    if tag.name in _FURNITURE:
-        return True
-    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
-        return True
-    if re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", str(tag.get("style", "")), re.IGNORECASE):
-        return True
-    if tag.name in _INLINE:
-        return False  # a class on a word inside a paragraph does not make the paragraph furniture
-    if str(tag.get("role", "")).lower() in _JUNK_ROLES:
-        return True
-    classes = tag.get("class") or []
-    if {c.lower() for c in classes} & _HIDDEN_CLASSES:
-        return True
-    return bool(_words(tag) & _JUNK_WORDS)
-
-
-def _text_of_paragraphs(tag: Tag) -> int:
-    return sum(len(_clean(p.get_text())) for p in tag.find_all("p"))
-
-
-def _drop_furniture(soup: BeautifulSoup) -> None:
-    total = _text_of_paragraphs(soup)
-    for tag in soup.find_all(True):
-        if tag.decomposed or not _is_furniture(tag) or tag.name in ("html", "body"):
-            continue
-        if total and _text_of_paragraphs(tag) > total / 2:
-            continue  # it holds most of the page's text: the page's wrapper, whatever its class says
-        tag.decompose()
-
-
-def _densest(soup: BeautifulSoup) -> Tag | None:
-    """The element holding the most paragraph text (its grandchildren's counting half)."""
-    scores: dict[int, float] = {}
-    tags: dict[int, Tag] = {}
-    for p in soup.find_all("p"):
-        n = len(_clean(p.get_text()))
-        if not n:
-            continue
-        for weight, parent in ((1.0, p.parent), (0.5, p.parent.parent if p.parent else None)):
-            if isinstance(parent, Tag):
-                scores[id(parent)] = scores.get(id(parent), 0) + n * weight
-                tags[id(parent)] = parent
-    if not scores:
-        return None
-    return tags[max(scores, key=scores.__getitem__)]
-
-
-def _container(soup: BeautifulSoup) -> Tag | None:
-    densest = _densest(soup)
-    floor = _text_of_paragraphs(densest) / 2 if densest is not None else 0
-    for found in (
-        soup.find_all("article"),
-        soup.find_all(attrs={"itemprop": "articleBody"}),
-        soup.find_all("main") + soup.find_all(attrs={"role": "main"}),
-    ):
-        usable = [(_text_of_paragraphs(t), i, t) for i, t in enumerate(found)]
-        usable = [u for u in usable if u[0] and u[0] >= floor]
-        if usable:
-            return max(usable, key=lambda u: (u[0], -u[1]))[2]
-    return densest
-
-
-def _paragraphs(container: Tag) -> list[str]:
-    for nested in container.find_all("article"):
-        if not nested.decomposed and _text_of_paragraphs(nested) <= _text_of_paragraphs(container) / 2:
-            nested.decompose()  # an embedded card or comment, not the story
-    out: list[str] = []
-    _collect(container, out, in_block=container.name in _BLOCKS)
-    return out
-
-
-def _collect(tag: Tag, out: list[str], in_block: bool) -> None:
-    """Every block's text, in order; text between a block's nested blocks is a paragraph of its own."""
-    run: list[str] = []
-
-    def flush() -> None:
-        text = _clean("".join(run))
-        run.clear()
-        if text and not _BOILERPLATE.match(text) and not (_BYLINE.match(text) and _is_byline(text)):
-            out.append(text)
-
-    for child in tag.children:
-        if isinstance(child, Tag):
-            if child.name in _INLINE:
-                if in_block:
-                    run.append(child.get_text())
-                continue
-            flush()
-            if child.name in ("ul", "ol", "dl") and _link_density(child) >= 0.8:
-                continue  # a list of links: related stories, tags
-            if child.name in _BLOCKS and _link_density(child) >= 0.8:
-                continue
-            _collect(child, out, in_block or child.name in _BLOCKS)
-        elif type(child) is NavigableString and in_block:
-            run.append(str(child))
-    flush()
-
-
-def _is_byline(text: str) -> bool:
-    return len(text.split()) <= 12 and not text.endswith((".", "!", "?", ":"))
-
-
-def _link_density(tag: Tag) -> float:
-    text = len(_clean(tag.get_text()))
-    if not text:
-        return 0.0
-    return sum(len(_clean(a.get_text())) for a in tag.find_all("a")) / text
-
-
-def _without_first(paragraphs: list[str], headline: str) -> list[str]:
-    for i, p in enumerate(paragraphs):
-        if p == headline:
-            return paragraphs[:i] + paragraphs[i + 1 :]
-    return paragraphs
 
 
 def _split_article_body(text: str) -> list[str]:
     if re.search(r"<[a-zA-Z]", text):
-        with _quiet_bs4():
-            text = BeautifulSoup(text, "html.parser").get_text("\n")
-    return [line for line in (_clean(part) for part in text.splitlines()) if line]
+        with quiet_bs4():
+            text = soup_of(text).get_text("\n")
+    return [line for line in (clean(part) for part in text.splitlines()) if line]
+
+
+def read_file(path: Path, data: bytes, url: str | None, shown: str) -> tuple[Page, list[str]]:
+    """The page a file holds, and notes (warnings) on how it was read."""
+    if is_pdf(data):
+        return _read_pdf(path, url)
+    if data[:2] == b"\x1f\x8b" and not _gunzipped_start(data).startswith(b"WARC/"):
+        raise SourceError(
+            "this is a gzip-compressed file, but not a WARC capture",
+            "if it is a saved page, uncompress it first (gunzip) and import the .html",
+        )
+    if is_warc(data):
+        return _read_warc(path, url, shown)
+    kind = _not_html(data)
+    if kind:
+        raise SourceError(
+            f"this is {kind}, not a web page, a WARC capture or a PDF",
+            "save the page from the browser as 'Web Page, HTML only', or capture it as a WARC",
+        )
+    page = extract(data)
+    if url:
+        page = replace(page, url=url)
+    return page, []
+
+
+def _read_warc(path: Path, url: str | None, shown: str) -> tuple[Page, list[str]]:
+    try:
+        capture, notes = choose(html_captures(path), url, shown)
+    except WarcError as exc:
+        raise SourceError(exc.message, exc.hint) from None
+    page = extract(capture.payload, declared_charset=capture.charset, url=capture.url)
+    segment = urlsplit(capture.url).path.rstrip("/").rsplit("/", 1)[-1]
+    return (
+        replace(
+            page,
+            url=capture.url if URL_RE.match(capture.url) else page.url,
+            archived=capture.date or None,
+            warc_digest=capture.digest,
+            language=page.language or _first_language(capture.language),
+            name=re.sub(r"\.[a-z0-9]{1,5}$", "", segment) or _stem(path),
+        ),
+        notes,
+    )
+
+
+def _read_pdf(path: Path, url: str | None) -> tuple[Page, list[str]]:
+    try:
+        text = read_pdf(path)
+    except PdfError as exc:
+        raise SourceError(exc.message, exc.hint, usage=exc.usage) from None
+    notes = []
+    if text.scanned_pages:
+        listed = ", ".join(map(str, text.scanned_pages))
+        several = len(text.scanned_pages) > 1
+        notes.append(
+            f"page{'s' if several else ''} {listed} show{'' if several else 's'} images but no text (scans?): "
+            "their text is not archived"
+        )
+    if text.unreadable:
+        notes.append(
+            f"{text.unreadable} character{'s' if text.unreadable > 1 else ''} of the PDF could not be read (its fonts "
+            "do not say which they are) and were archived as '\ufffd': check them against the document"
+        )
+    page = Page(
+        title=text.title,
+        publisher=None,
+        published=text.published,
+        url=url,
+        language=text.language,
+        paragraphs=text.paragraphs,
+        author=text.author,
+        pages=text.pages,
+        name=_stem(path),
+    )
+    return page, notes
+
+
+def _first_language(header: str | None) -> str | None:
+    return language_tag((header or "").split(",")[0])
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".warc.gz", ".warc", ".pdf", ".html", ".htm", ".xhtml"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _gunzipped_start(data: bytes) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data[:65536])) as f:
+            return f.read(16)
+    except (OSError, EOFError):
+        return b""
 
 
 # --- the article file --------------------------------------------------------------
@@ -533,13 +228,21 @@ def render(page: Page) -> str:
     """The article file: front matter (strings double-quoted, JSON-style) and the body."""
     body = page.body
     lines = ["---"]
-    for key, value in (("title", page.title), ("publisher", page.publisher), ("url", page.url)):
+    for key, value in (("title", page.title), ("publisher", page.publisher), ("author", page.author)):
         if value:
             lines.append(f"{key}: {_quoted(value)}")
+    if page.url:
+        lines.append(f"url: {_quoted(page.url)}")
     if page.published:
         lines.append(f"published: {page.published.isoformat()}")
     if page.language:
         lines.append(f"language: {_quoted(page.language)}")
+    if page.archived:
+        lines.append(f"archived: {page.archived}")
+    if page.warc_digest:
+        lines.append(f"warc_digest: {_quoted(page.warc_digest)}")
+    if page.pages is not None:
+        lines.append(f"pages: [{', '.join(map(str, page.pages))}]")
     lines.append(f"sha256: {hashlib.sha256(body.encode('utf-8')).hexdigest()}")
     lines.append("---")
     return "\n".join(lines) + "\n" + body
@@ -547,28 +250,34 @@ def render(page: Page) -> str:
 
 def _quoted(value: str) -> str:
     """A YAML double-quoted scalar. JSON's escapes are YAML's too; the value
-    has no control or line-break characters (see _clean)."""
-    return json.dumps(_clean(value), ensure_ascii=False)
+    has no control or line-break characters (see clean)."""
+    return json.dumps(clean(value), ensure_ascii=False)
 
 
 def derive_id(page: Page, stem: str) -> str:
     """publisher-YYYY-MM-DD when the page names both ('The Gazette' gives
-    gazette-2023-10-18), else the file's name, as an id."""
-    if page.publisher and page.published:
+    gazette-2023-10-18; a document's author stands in for its publisher),
+    else the file's name, as an id. Names in other scripts are transliterated
+    (anyascii: 'Российская газета' gives rossiyskaya-gazeta)."""
+    name = page.publisher or (page.author if page.pages is not None else None)
+    if name and page.published:
         date = page.published.isoformat()
-        name = id_slug(page.publisher).removeprefix("the-")[: 80 - len(date) - 1].strip("-")
-        if name and name != "untitled":
-            return f"{name}-{date}"
-    return id_slug(stem)
+        slug = id_slug(anyascii(name)).removeprefix("the-")[: 80 - len(date) - 1].strip("-")
+        if slug and slug != "untitled":
+            return f"{slug}-{date}"
+    return id_slug(anyascii(page.name or stem))
 
 
 # --- importing -------------------------------------------------------------------
 
 
-def import_page(html_path: Path, shown_html: str, config_path: Path, article_id: str | None) -> ImportResult:
-    """Read the page, choose its id, write content/articles/ID.txt once."""
+def import_page(
+    source_path: Path, shown_source: str, config_path: Path, article_id: str | None, url: str | None = None
+) -> ImportResult:
+    """Read the file, choose its id, write content/articles/ID.txt once.
+    `url`: which page of a WARC capture to archive; for a page or a PDF, its address."""
 
-    def usage(message: str, hint: str | None = None, file: str | None = shown_html) -> ImportResult:
+    def usage(message: str, hint: str | None = None, file: str | None = shown_source) -> ImportResult:
         return ImportResult(None, (Diagnostic(CODE, message, file=file, hint=hint),), usage_error=True, root=root)
 
     root = config_path.parent
@@ -576,37 +285,44 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
         return usage(
             f"'{article_id}' is not a valid article id",
             "ids are lowercase letters, digits and '-', starting with a letter or digit, up to 80 characters: "
-            f"try --id {id_slug(article_id)}",
+            f"try --id {id_slug(anyascii(article_id))}",
             file=None,
         )
+    if url is not None and not URL_RE.match(url):
+        return usage(f"'{url}' is not an absolute http(s) URL", "give the page's address, e.g. --url https://…", None)
     config, problems = load_config(config_path)
     if config is None:
         return ImportResult(None, tuple(problems), usage_error=True, root=root)
     try:
-        data = html_path.read_bytes()
+        data = source_path.read_bytes()
     except FileNotFoundError:
-        return usage("no such file", "give the path of a page saved from the browser (File > Save Page As, HTML)")
+        return usage(
+            "no such file",
+            "give the path of a page saved from the browser (File > Save Page As, HTML), a WARC capture or a PDF",
+        )
     except IsADirectoryError:
-        return usage("this is a folder, not a saved page", "give the path of the page's .html file")
+        return usage("this is a folder, not a saved page", "give the path of the page's .html, .warc or .pdf file")
     except OSError as exc:
         return usage(f"cannot read the file: {exc.strerror}")
-    kind = _not_html(data)
-    if kind:
-        return usage(f"this is {kind}, not a web page", "save the page from the browser as 'Web Page, HTML only'")
 
     folder = config.articles_dir
     sources, problems = discover(folder, config.root, (".txt",), "article")
     if any(d.code == "config" for d in problems):
         return ImportResult(None, tuple(d for d in problems if d.code == "config"), usage_error=True, root=root)
 
-    page = extract(data)
-    warned: list[Diagnostic] = []
+    try:
+        page, notes = read_file(source_path, data, url, shown_source)
+    except SourceError as exc:
+        if exc.usage:
+            return usage(exc.message, exc.hint)
+        return ImportResult(None, (Diagnostic(CODE, exc.message, file=shown_source, hint=exc.hint),), root=root)
+    warned = [Diagnostic(CODE, note, file=shown_source, severity="warning") for note in notes]
     if page.replaced_bytes:
         warned.append(
             Diagnostic(
                 CODE,
                 f"some bytes are not text in the page's encoding ({page.encoding}) and were replaced by '\ufffd'",
-                file=shown_html,
+                file=shown_source,
                 hint="check the archived text; if the page declares no charset, add <meta charset=...> and import it",
                 severity="warning",
             )
@@ -619,7 +335,7 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
                 Diagnostic(
                     CODE,
                     "no article text found in the page",
-                    file=shown_html,
+                    file=shown_source,
                     hint="the page holds no paragraphs outside navigation, ads and other page furniture; "
                     "was it saved before the story loaded? save it again once the text shows",
                 ),
@@ -627,10 +343,10 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
             root=root,
         )
 
-    chosen = article_id or derive_id(page, html_path.stem)
+    chosen = article_id or derive_id(page, _stem(source_path))
     existing = {s.id: s.shown for s in sources}
     if chosen in existing:
-        derived = derive_id(page, html_path.stem)
+        derived = derive_id(page, _stem(source_path))
         free = derived if article_id and derived not in existing else _free_id(chosen, set(existing))
         how = "already exists" if article_id else "(made from the page's publisher and date) already exists"
         return ImportResult(
@@ -640,7 +356,7 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
                 Diagnostic(
                     CODE,
                     f"article id '{chosen}' {how}: {existing[chosen]}; archived articles are never overwritten",
-                    file=shown_html,
+                    file=shown_source,
                     hint=f"if this is another article or a later version, give it an id of its own: --id {free}",
                 ),
             ),
@@ -656,7 +372,7 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
                 Diagnostic(
                     CODE,
                     f"this text is already archived as article '{same.id}': {same.shown}",
-                    file=shown_html,
+                    file=shown_source,
                     hint=f"cite it as article: {same.id}",
                 ),
             ),
@@ -678,7 +394,7 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
     if not written:
         return ImportResult(
             None,
-            (Diagnostic(CODE, f"{shown} appeared while importing; it was left as it is", file=shown_html),),
+            (Diagnostic(CODE, f"{shown} appeared while importing; it was left as it is", file=shown_source),),
             root=root,
         )
     missing = [k for k in ("publisher", "published", "url") if not getattr(page, k)]
@@ -690,18 +406,25 @@ def import_page(html_path: Path, shown_html: str, config_path: Path, article_id:
         warned.append(
             Diagnostic(
                 CODE,
-                f"the page does not give the article's {listed}",
+                f"the {'PDF' if page.pages is not None else 'page'} does not give the article's {listed}",
                 file=shown,
                 hint=f"if you know it, add it to the front matter by hand ({examples}); "
                 "the sha256 pins only the body, so the front matter can be completed",
                 severity="warning",
             )
         )
-    imported = Imported(chosen, target, shown, page.title or page.headline or chosen, len(page.paragraphs))
+    pages = len(page.pages) if page.pages is not None else None
+    imported = Imported(
+        chosen, target, shown, page.title or _shortened(page.paragraphs[0]), len(page.paragraphs), pages
+    )
     return ImportResult(imported, tuple(warned), root=root)
 
 
 _EXAMPLES = {"publisher": 'publisher: "…"', "published": "published: YYYY-MM-DD", "url": 'url: "https://…"'}
+
+
+def _shortened(text: str, most: int = 80) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def _free_id(taken_id: str, taken: set[str]) -> str:
@@ -715,8 +438,6 @@ def _free_id(taken_id: str, taken: set[str]) -> str:
 
 def _not_html(data: bytes) -> str | None:
     head = data[:2048].lstrip().lower()
-    if head.startswith(b"%pdf"):
-        return "a PDF"
     if b"multipart/related" in head and b"mime-version" in head:
         return "an MHTML archive (a page saved 'as a single file')"
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))

@@ -272,24 +272,38 @@ def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _import_parser(commands: argparse._SubParsersAction) -> None:
-    i = commands.add_parser("import", help="archive a saved web page into the corpus: <articles folder>/ID.txt")
-    i.add_argument("files", type=Path, nargs="+", metavar="FILE", help="pages saved from the browser as HTML")
+    i = commands.add_parser(
+        "import", help="archive a saved web page, a WARC capture or a PDF into the corpus: <articles folder>/ID.txt"
+    )
+    i.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="pages saved from the browser as HTML, WARC captures (.warc, .warc.gz) or PDF documents",
+    )
     i.add_argument("--id", metavar="ID", help="the article's id (default: publisher-YYYY-MM-DD, from the page)")
+    i.add_argument(
+        "--url",
+        metavar="URL",
+        help="which page of a WARC capture is the article; for a saved page or a PDF, the address it came from",
+    )
     _config_option(i)
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .archive import import_page
 
-    if args.id is not None and len(args.files) > 1:
-        stderr.write("build.py import: error: --id names one article: import one FILE with it\n")
-        return EXIT_USAGE
+    for option in ("id", "url"):
+        if getattr(args, option) is not None and len(args.files) > 1:
+            stderr.write(f"build.py import: error: --{option} names one article: import one FILE with it\n")
+            return EXIT_USAGE
     progress = Progress(stderr)
     codes = []
     for n, file in enumerate(args.files, start=1):
         if len(args.files) > 1:
             progress("importing", n, len(args.files))
-        result = import_page(file, str(file), args.config, args.id)
+        result = import_page(file, str(file), args.config, args.id, args.url)
         progress.clear()
         if result.diagnostics:
             stderr.write(format_text(list(result.diagnostics), result.root, color=_wants_color(stderr)) + "\n")
@@ -300,8 +314,9 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             codes.append(EXIT_CONTENT)
             continue
         a = result.imported
+        on_pages = f" on {_count(a.pages, 'page')}" if a.pages is not None else ""
         stdout.write(
-            f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}; '
+            f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}{on_pages}; '
             f'cite it as article: {a.id} (python build.py find "words from it" prints ready-to-paste citations)\n'
         )
         codes.append(EXIT_OK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -14,7 +15,7 @@ from .diagnostics import Diagnostic, Location
 from .fields import FieldSpec, read_record
 from .normalize import NormalizedText, normalize
 from .sources import SourceFile, decode, discover, load_source, read_text, source_key
-from .yamlsource import parse
+from .yamlsource import Node, describe, parse
 
 ARTICLE_FIELDS = (
     FieldSpec("title", "string", False, "the headline; defaults to the body's first non-empty line"),
@@ -24,7 +25,16 @@ ARTICLE_FIELDS = (
     FieldSpec("language", "language", False, "its language, a BCP 47 tag such as 'en'"),
     FieldSpec("license", "string", False, "the licence it was archived under"),
     FieldSpec("sha256", "sha256", False, "hex SHA-256 of the body's UTF-8 bytes; guards against silent edits"),
+    FieldSpec("author", "string", False, "who wrote it, as the page or document names them"),
+    FieldSpec("archived", "string", False, "when its text was captured: YYYY-MM-DD or an RFC 3339 date-time"),
+    FieldSpec("archive_url", "url", False, "an archived copy of it, such as a Wayback Machine or perma.cc address"),
+    FieldSpec("warc_digest", "string", False, "the WARC-Payload-Digest of the capture it was imported from"),
+    FieldSpec("pages", "offsets", False, "for a document: the body offset at which each page starts, [0, ...]"),
 )
+# Read here rather than by read_record: a page start is checked against the body.
+_BODY_FIELDS = {"pages"}
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+_DIGEST = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9+/=]+$")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
 # Control characters other than tab, line breaks and form feed: no page can show them.
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -44,6 +54,15 @@ class Article:
     license: str | None = None
     sha256: str | None = None
     digest: str = ""  # of the file as read: what every page showing the article depends on
+    author: str | None = None
+    # When the text was captured: YYYY-MM-DD or an RFC 3339 date-time, as
+    # written (checked on loading); archived_at() gives it as a date or datetime.
+    archived: str | None = None
+    archive_url: str | None = None
+    warc_digest: str | None = None
+    # For a document: where each page starts, as body offsets (page 1 at 0).
+    # A page with no text starts where the next one does.
+    pages: tuple[int, ...] | None = None
 
     def forget_normalized(self) -> None:
         """Free the normalized text (a cache, made again when next needed)."""
@@ -56,6 +75,28 @@ class Article:
     def line_of(self, offset: int) -> int:
         """The file line holding a body offset."""
         return self.body_line + self.body.count("\n", 0, offset)
+
+    def archived_at(self) -> dt.date | dt.datetime | None:
+        """`archived` as a date, or as a datetime with its time zone."""
+        return parse_archived(self.archived) if self.archived else None
+
+    def page_of(self, offset: int) -> int | None:
+        """The page (1 for the first) on which the body's character at `offset`
+        stands; None for an article without pages or an offset outside the body."""
+        if not self.pages or not 0 <= offset < len(self.body):
+            return None
+        return bisect.bisect_right(self.pages, offset)
+
+    def pages_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first and last page of the span [start, end) (a citation's
+        span), for "p. 4" or "pp. 4–5"; None without pages or for an empty or
+        out-of-range span."""
+        if end <= start:
+            return None
+        first, last = self.page_of(start), self.page_of(end - 1)
+        if first is None or last is None:
+            return None
+        return first, last
 
 
 _Parsed = tuple[Article | None, tuple[Diagnostic, ...]]
@@ -114,9 +155,21 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
         node, problems = parse(front, source.shown, line_offset=1)
         diagnostics.extend(problems)
         if node is not None:
+            held: dict = {}
+            if node.kind == "map":
+                given: dict = node.value  # type: ignore[assignment]
+                held = {k: given[k] for k in _BODY_FIELDS if k in given}
+                node = Node("map", {k: v for k, v in given.items() if k not in held}, node.loc)
             record = read_record(node, ARTICLE_FIELDS, diagnostics, what="article front matter")
             if record is not None:
                 meta, locs = record.values, record.locs
+                _check_archived(meta, locs, diagnostics)
+                _check_digest(meta, locs, diagnostics)
+            if "pages" in held:
+                locs["pages"] = held["pages"].node.loc
+                pages = _read_pages(held["pages"].node, len(body), diagnostics)
+                if pages is not None:
+                    meta["pages"] = pages
     digest = meta.get("sha256")
     if digest is not None:
         actual = hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -180,8 +233,93 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
         license=meta.get("license"),
         sha256=digest,
         digest=key or source_key(source, hashlib.sha256(text.encode("utf-8")).hexdigest()),
+        author=meta.get("author"),
+        archived=meta.get("archived"),
+        archive_url=meta.get("archive_url"),
+        warc_digest=meta.get("warc_digest"),
+        pages=meta.get("pages"),
     )
     return article, diagnostics
+
+
+def parse_archived(text: str) -> dt.date | dt.datetime | None:
+    """An `archived` value: a date, or an RFC 3339 date-time (with its zone); None if it is neither."""
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        if _DATE_TIME.match(text):
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None
+
+
+def _check_archived(meta: dict, locs: dict[str, Location], diagnostics: list[Diagnostic]) -> None:
+    if "archived" not in meta:
+        return
+    if parse_archived(meta["archived"]) is None:
+        diagnostics.append(
+            Diagnostic.at(
+                locs["archived"],
+                "schema",
+                f"'archived' is not a valid date or date-time: {meta['archived']!r}",
+                hint="write YYYY-MM-DD, or a date-time with its time zone such as 2019-11-19T14:03:11Z",
+            )
+        )
+        del meta["archived"]
+
+
+def _check_digest(meta: dict, locs: dict[str, Location], diagnostics: list[Diagnostic]) -> None:
+    if "warc_digest" in meta and not _DIGEST.match(meta["warc_digest"]):
+        diagnostics.append(
+            Diagnostic.at(
+                locs["warc_digest"],
+                "schema",
+                f"'warc_digest' is not a WARC digest: {meta['warc_digest']!r}",
+                hint="an algorithm, a colon and the digest, as a WARC-Payload-Digest gives it: sha1:2Q4NSU…",
+            )
+        )
+        del meta["warc_digest"]
+
+
+def _read_pages(node: Node, body_length: int, diagnostics: list[Diagnostic]) -> tuple[int, ...] | None:
+    """`pages: [0, 1834, 4120]`: where pages 1, 2, 3... start, as body offsets.
+    Each starts at or after the one before (a page with no text starts where
+    the next one does), the first at 0, none past the body's end."""
+
+    def fail(where: Node, message: str, hint: str) -> None:
+        diagnostics.append(Diagnostic.at(where.loc, "schema", message, hint=hint))
+
+    if node.kind == "rejected":
+        return None  # reported already
+    form = "write pages: [0, 1834, 4120]: the body offset (in code points) at which pages 1, 2, 3... start"
+    if node.kind != "seq":
+        fail(node, f"'pages' must be a list of body offsets, not {describe(node)}", form)
+        return None
+    items: list[Node] = node.value  # type: ignore[assignment]
+    if not items:
+        fail(node, "'pages' is empty", form)
+        return None
+    offsets: list[int] = []
+    for i, item in enumerate(items):
+        if item.kind != "int":
+            fail(item, f"page {i + 1} of 'pages' must be a body offset (a whole number), not {describe(item)}", form)
+            return None
+        if item.value < 0:  # type: ignore[operator]
+            fail(item, f"page {i + 1} of 'pages' must be a body offset (0 or more), not {item.value}", form)
+            return None
+        value: int = item.value  # type: ignore[assignment]
+        if i == 0 and value != 0:
+            fail(item, f"'pages' must start at 0 (page 1 starts the body), not {value}", form)
+            return None
+        if offsets and value < offsets[-1]:
+            fail(item, f"page {i + 1} of 'pages' starts at {value}, before page {i} ({offsets[-1]})", form)
+            return None
+        if value > body_length:
+            fail(item, f"page {i + 1} of 'pages' starts at {value}, past the end of the body ({body_length})", form)
+            return None
+        offsets.append(value)
+    return tuple(offsets)
 
 
 # Edits that tools make without asking, tried in turn to explain a mismatch.

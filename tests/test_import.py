@@ -62,13 +62,12 @@ HARBOUR = article_file(
     [
         'title: "Ferry link to Kessock Island suspended after storm damages pier"',
         'publisher: "The Harbour Gazette"',
+        'author: "Maria Okafor"',
         'url: "https://www.harbourgazette.example/news/2023/oct/18/kessock-ferry-suspended"',
         "published: 2023-10-18",
         'language: "en-GB"',
     ],
     [
-        "Ferry link to Kessock Island suspended after storm damages pier",
-        "Operators say repairs could take six weeks, leaving islanders facing a 40-mile road detour.",
         "The ferry between Kessock Point and the island was suspended on Tuesday after Storm Agnes tore a "
         "12-metre section from the pier, the operator, Firth Ferries & Co, said.",
         "Engineers inspected the structure on Wednesday morning. Their initial report found that two of the "
@@ -97,11 +96,11 @@ def test_news_article_with_json_ld(empty_desk: Desk) -> None:
     assert written.read_bytes().decode("utf-8") == HARBOUR
     assert result.out == (
         "archived content/articles/harbour-gazette-2023-10-18.txt: id harbour-gazette-2023-10-18, "
-        '"Ferry link to Kessock Island suspended after storm damages pier", 11 paragraphs; '
+        '"Ferry link to Kessock Island suspended after storm damages pier", 10 paragraphs; '
         'cite it as article: harbour-gazette-2023-10-18 (python build.py find "words from it" '
         "prints ready-to-paste citations)\n"
     )
-    text = written.read_text(encoding="utf-8")
+    body = written.read_text(encoding="utf-8").split("\n---\n", 1)[1]
     for furniture in (
         "Skip to content",
         "cookies",
@@ -131,7 +130,8 @@ def test_news_article_with_json_ld(empty_desk: Desk) -> None:
         "2023-10-19",  # article:published_time loses to JSON-LD
         "utm_source",  # og:url loses to JSON-LD
     ):
-        assert furniture not in text, furniture
+        assert furniture not in body, furniture
+    assert 'author: "Maria Okafor"' in written.read_text(encoding="utf-8")  # the byline, as metadata
     assert_loads_cleanly(empty_desk, "harbour-gazette-2023-10-18")
 
 
@@ -149,7 +149,6 @@ def test_open_graph_only(empty_desk: Desk) -> None:
             'language: "en-US"',
         ],
         [
-            "Hosepipe ban lifted across Lower Tamsin valley after wettest August on record",
             "Tamsin Water says reservoir levels have recovered to 87 per cent of capacity, the highest for the "
             "time of year since 2012.",
             "Households across the Lower Tamsin valley can use hosepipes and sprinklers again from Saturday, "
@@ -177,7 +176,6 @@ def test_page_without_metadata_falls_back_to_what_it_shows(empty_desk: Desk) -> 
     assert written.read_text(encoding="utf-8") == article_file(
         ['title: "Library hours to be cut after council budget vote"', "published: 2019-03-07"],
         [
-            "Library hours to be cut after council budget vote",
             "Northfield's two public libraries will open for 12 fewer hours a week from April, after the "
             "district council approved its budget on Wednesday night by 23 votes to 19.",
             "The central library on Market Street will close on Mondays, and the branch library in Eastbrook "
@@ -215,7 +213,6 @@ def test_latin1_page_is_archived_as_utf8(empty_desk: Desk) -> None:
             'language: "fr"',
         ],
         [
-            "Crue de l'Arve : les habitants du quartier des \u00celes \u00e9vacu\u00e9s",
             "Une quarantaine de familles ont pass\u00e9 la nuit au gymnase municipal apr\u00e8s la mont\u00e9e "
             "des eaux.",
             "L'Arve a atteint mercredi soir une hauteur de 3,40 m\u00e8tres au pont de Saint-Martin, soit "
@@ -276,8 +273,8 @@ def test_teaser_cards_do_not_win_over_the_story() -> None:
         f"<html><body><h1>Story</h1><div id='story'>{story}</div>"
         "<div class='more'><article><p>A teaser.</p></article></div></body></html>".encode()
     )
-    assert page.paragraphs[0] == "Paragraph 0 of the story, long enough to be the story's own text."
-    assert len(page.paragraphs) == 6
+    story = [f"Paragraph {n} of the story, long enough to be the story's own text." for n in range(6)]
+    assert [p for p in page.paragraphs if p.startswith("Paragraph")] == story
 
 
 # --- refusing -----------------------------------------------------------------------
@@ -358,7 +355,6 @@ def test_missing_file_and_folder_are_usage_errors(empty_desk: Desk, tmp_path: Pa
 @pytest.mark.parametrize(
     ("data", "kind"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF"),
         (b"From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n", "an MHTML archive"),
         (b"---\ntitle: An article\n---\nIts text.\n", "a plain text file"),
     ],
@@ -369,6 +365,7 @@ def test_what_is_not_a_web_page(empty_desk: Desk, tmp_path: Path, data: bytes, k
     result = run(empty_desk, page)
     assert result.code == 2
     assert f"{page}: error[import]: this is {kind}" in result.err
+    assert ", not a web page, a WARC capture or a PDF" in result.err
     assert files(empty_desk.articles) == {}
 
 
@@ -434,3 +431,33 @@ def test_id_goes_with_one_page_only(empty_desk: Desk) -> None:
     result = run(empty_desk, *pages, "--id", "one-id")
     assert result.code == 2 and "--id names one article" in result.err
     assert not list(empty_desk.articles.iterdir())
+
+
+# --- lines that are not the article ----------------------------------------------
+
+STORY = [
+    "The river burst its banks on Sunday night, flooding forty homes in the lower town.",
+    "Contact with the families on Mill Lane was lost for several hours, the fire service said.",
+    "Volunteers filled sandbags through the night. \u201cWe had no warning,\u201d one resident said.",
+    "Follow the money, the council leader told the meeting: the flood defences were never finished.",
+]
+
+
+def test_kickers_bylines_contact_and_copyright_lines_are_not_the_article() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    page = extract(
+        (
+            "<html lang='en'><head><title>Flood | Valley Post</title></head><body><main><article>"
+            "<p class='section-label'><a href='/news/weather'>Weather</a></p>"
+            "<h1>Forty homes flooded as river bursts its banks</h1>"
+            "<p>By Jane Doe and Sam Lee</p>"
+            f"{paragraphs}"
+            "<p>Read more: Flood defences delayed again</p>"
+            "<p>Contact the reporter at jane.doe@valleypost.example or on 0161 555 0199.</p>"
+            "<p>Follow Jane on Twitter @janedoe</p>"
+            "<p>\u00a9 2023 Valley Post Media Ltd. All rights reserved.</p>"
+            "</article></main></body></html>"
+        ).encode()
+    )
+    assert page.title == "Forty homes flooded as river bursts its banks"
+    assert list(page.paragraphs) == STORY  # the story's sentences stay, even those that start like furniture
