@@ -30,6 +30,7 @@ from .fields import URL_RE
 from .htmlpage import clean, decode, language_tag, metadata, quiet_bs4, soup_of
 from .ids import ID_RE, id_slug
 from .pdf import PdfError, is_pdf, read_pdf
+from .safefs import Refused, read_regular
 from .sources import SourceFile, discover, read_text
 from .warc import WarcError, choose, html_captures, is_warc
 
@@ -294,7 +295,11 @@ def import_page(
     if config is None:
         return ImportResult(None, tuple(problems), usage_error=True, root=root)
     try:
-        data = source_path.read_bytes()
+        data = read_regular(source_path).data  # a named pipe would block, a device never end
+    except Refused as exc:
+        if source_path.is_dir():
+            return usage("this is a folder, not a saved page", "give the path of the page's .html, .warc or .pdf file")
+        return usage(f"cannot read the file: {exc.reason}", "give the path of a saved page, a WARC capture or a PDF")
     except FileNotFoundError:
         return usage(
             "no such file",
