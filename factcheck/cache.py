@@ -33,16 +33,17 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from .safefs import read_regular
+from .sqlitefile import discard, open_checked
 
 FOLDER = ".factcheck-cache"
 DATABASE = "cache.sqlite"
 _FORMAT = "1"  # of the database itself; the code fingerprint covers the values
 _RACY_NS = 2_000_000_000  # file time stamps this close to the hashing are not trusted
-_SCHEMA = {
-    ("table", "entries"): "CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
-    "PRIMARY KEY (space, key)) WITHOUT ROWID",
-    ("table", "meta"): "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-}
+_SCHEMA = """
+CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key))
+    WITHOUT ROWID;
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"""
 
 T = TypeVar("T")
 
@@ -277,49 +278,34 @@ class Cache:
             return None
         self._opened = True
         file = self.path / DATABASE
-        if not file.exists() and not create:
+        if not create and not os.path.lexists(file):
             return None
-        try:
-            if create:
+        if create:
+            try:
                 self.path.mkdir(exist_ok=True)
-            if not _plain_folder(self.path) or not _no_links(file):
+            except OSError:
                 return None
-            db = self._open_checked(file)
-        except (OSError, sqlite3.Error):
-            db = None
+        db = self._open(file)
         if db is None:
             # Not ours, damaged or of another version: set aside, start afresh.
-            _discard(file)
-            if not create:
-                return None
-            try:
-                db = self._open_checked(file)
-            except (OSError, sqlite3.Error):
-                return None
+            discard(file)
+            if create:
+                db = self._open(file)
         self._db = db
         return db
 
-    def _open_checked(self, file: Path) -> sqlite3.Connection | None:
-        db = sqlite3.connect(file, timeout=30, isolation_level=None, check_same_thread=False)
+    def _open(self, file: Path) -> sqlite3.Connection | None:
+        db = open_checked(file, _SCHEMA)
+        if db is None:
+            return None
         try:
-            # The file may be hostile: its schema runs nothing (trusted_schema
-            # off) and must be exactly ours, or it is not used at all.
-            db.execute("PRAGMA trusted_schema = OFF")
-            db.execute("PRAGMA cell_size_check = ON")
-            found = {(t, n): sql for t, n, sql in db.execute("SELECT type, name, sql FROM sqlite_master")}
-            if not found:
-                with db:
-                    for sql in _SCHEMA.values():
-                        db.execute(sql)
-                    db.execute("INSERT INTO meta VALUES ('format', ?), ('code', ?)", (_FORMAT, code_fingerprint()))
-            elif found != _SCHEMA:
-                db.close()
-                return None
             meta = dict(db.execute("SELECT name, value FROM meta"))
-            if meta.get("format") != _FORMAT:
+            if not meta:
+                db.execute("INSERT INTO meta VALUES ('format', ?), ('code', ?)", (_FORMAT, code_fingerprint()))
+            elif meta.get("format") != _FORMAT:
                 db.close()
                 return None
-            if meta.get("code") != code_fingerprint():
+            elif meta.get("code") != code_fingerprint():
                 with db:  # another version of the code: nothing in here can be trusted to be current
                     db.execute("DELETE FROM entries")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code_fingerprint(),))
@@ -328,7 +314,7 @@ class Cache:
             return db
         except sqlite3.Error:
             db.close()
-            raise
+            return None
 
 
 def _key(key: Any) -> str:
@@ -339,36 +325,8 @@ def _key(key: Any) -> str:
     return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _plain_file_or_missing(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        return True
-
-
 def _plain_folder(path: Path) -> bool:
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
-
-
-def _no_links(file: Path) -> bool:
-    """SQLite would follow a link planted at the database or its journal
-    files and write through it: remove any such link (never its target).
-    False if something that cannot be removed stands there."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        part = file.with_name(file.name + suffix)
-        if not _plain_file_or_missing(part):
-            try:
-                part.unlink()
-            except OSError:
-                return False
-    return True
-
-
-def _discard(file: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        part = file.with_name(file.name + suffix)
-        if _plain_file_or_missing(part):
-            part.unlink(missing_ok=True)

@@ -29,6 +29,7 @@ from . import normalize as normalize_module
 from .corpus import split_front_matter
 from .normalize import normalize
 from .sources import SourceFile
+from .sqlitefile import discard, open_checked
 
 FOLDER = ".factcheck-cache"
 FILE = "find.sqlite"
@@ -287,25 +288,32 @@ def _unchanged(row: _Row | None, source: SourceFile) -> bool:
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:
-    """Open the index, rebuilding it when it is unreadable or out of date."""
-    target = ":memory:" if path is None else str(path)
-    # Autocommit: refresh() manages its one transaction itself.
-    conn = sqlite3.connect(target, timeout=30, isolation_level=None)
-    try:
-        current = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-    except sqlite3.DatabaseError as exc:  # no such table (new file), or not a database at all
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise  # in use by another run: never delete it from under that
-        current = None
-    if current is not None and current[0] == fingerprint():
+    """Open the index, rebuilding it when it is unreadable, not of our
+    schema (it may have been planted: see sqlitefile) or out of date."""
+    if path is None:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.executescript(_TABLES)
+        conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
         return conn
-    conn.close()
-    if path is not None:
-        for leftover in (path, path.with_name(path.name + "-journal")):
-            leftover.unlink(missing_ok=True)
-    conn = sqlite3.connect(target, timeout=30, isolation_level=None)
-    conn.executescript(_TABLES)
-    conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
+    conn = open_checked(path, _TABLES)
+    if conn is not None:
+        try:
+            current = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise  # in use by another run: never delete it from under that
+            current = None
+        if current is not None and current[0] == fingerprint():
+            return conn
+        if current is None and not conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
+            conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
+            return conn  # new: made just now
+        conn.close()
+    discard(path)
+    conn = open_checked(path, _TABLES)
+    if conn is None:
+        raise sqlite3.DatabaseError(f"cannot make {path}")
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
     return conn
 
 

@@ -571,3 +571,24 @@ def test_text_fragments_index_each_article_once(desk: Desk, monkeypatch: pytest.
     result = desk.run("build")
     assert result.code == 0, result.out
     assert len(made) == 1
+
+
+def test_a_planted_find_index_is_set_aside(sample_desk: Desk) -> None:
+    from factcheck.findindex import _TABLES, FILE, fts5_trigram_available
+    from factcheck.sqlitefile import expected_schema
+
+    if not fts5_trigram_available():
+        pytest.skip("this Python's SQLite has no FTS5 trigram tokenizer")
+    path = sample_desk.root / FOLDER / FILE
+    path.parent.mkdir()
+    db = sqlite3.connect(path)
+    db.executescript(
+        _TABLES + "CREATE TABLE log (x); CREATE TRIGGER spy AFTER INSERT ON docs BEGIN "
+        "INSERT INTO log VALUES (new.text); END;"
+    )
+    db.close()
+    result = sample_desk.run("find", "60% of eastern Aleppo")
+    assert result.code == 0
+    db = sqlite3.connect(path)
+    assert set(db.execute("SELECT type, name, sql FROM sqlite_master")) == expected_schema(_TABLES)
+    db.close()

@@ -154,18 +154,6 @@ def test_a_page_deleted_by_hand_comes_back(sample: Desk) -> None:
     assert page.read_bytes() == expected
 
 
-@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05K\x01."])
-def test_a_broken_cache_costs_time_not_correctness(sample: Desk, tmp_path: Path, garbage: bytes) -> None:
-    site = sample.root / "site"
-    assert sample.run("build").code == 0
-    expected = tree(site)
-    for cached in (sample.root / FOLDER).glob("*.pickle"):
-        cached.write_bytes(garbage)
-    shutil.rmtree(site)
-    assert sample.run("build").code == 0
-    assert tree(site) == expected
-
-
 def test_a_broken_citation_found_from_the_cache_is_still_an_error(sample: Desk) -> None:
     assert sample.run("check").code == 0
     edit(sample.articles / "cnn-2016-12-05.txt", "sha256: ", "sha256: 0")  # now not a valid digest
