@@ -7,7 +7,7 @@ Pages and ground truth: the Article Extraction Benchmark's (scrapinghub,
 MIT), 91 of its 181 pages in ../shared/extraction/. Scored with that
 benchmark's own metric, as ../shared/tools/score-import computes it: F1,
 precision and recall over 4-gram shingles of word tokens, averaged over
-pages. The default run reads each page as `import` does (factcheck.archive.
+pages. The default run reads each page as `import` does (factcheck.editor.archive.
 extract) without writing a desk, so it takes seconds and can show each
 page's score (--pages) and the pages whose text was refused; --cli runs the
 shared tool itself, which imports every page into a throwaway desk with
@@ -77,7 +77,7 @@ def main() -> int:
     if a.cli:
         return subprocess.run([str(TOOL), "--peer", a.peer, "--data", str(a.data)], cwd=REPO).returncode
 
-    from factcheck.archive import extract
+    from factcheck.editor.archive import extract
 
     truth = {k: v.get("articleBody", "") for k, v in json.loads((a.data / "ground-truth.json").read_text()).items()}
     ours: dict[str, str] = {}

@@ -37,11 +37,10 @@ from .sqlitefile import discard, open_checked
 
 FOLDER = ".factcheck-cache"
 DATABASE = "cache.sqlite"
-_FORMAT = "1"  # of the database itself; the code fingerprint covers the values
+_FORMAT = "2"  # of the database itself; the code fingerprint covers the values
 _RACY_NS = 2_000_000_000  # file time stamps this close to the hashing are not trusted
 _SCHEMA = """
-CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key))
-    WITHOUT ROWID;
+CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key));
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
@@ -58,9 +57,11 @@ def digest(*parts: str | bytes) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """This package's source: any change to the code invalidates everything."""
+    """This package's files, code and built-in theme: any change to them
+    invalidates everything."""
     package = Path(__file__).resolve().parent
-    return digest(*(p.read_bytes() for p in sorted(package.rglob("*.py"))))
+    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest(*(part for p in files for part in (p.relative_to(package).as_posix(), p.read_bytes())))
 
 
 @dataclass(frozen=True)

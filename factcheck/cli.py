@@ -12,9 +12,9 @@ from typing import TextIO
 from . import __version__
 from .config import config_file
 from .diagnostics import format_github, format_json, format_markdown, format_sarif, format_text
-from .output import Written
 from .pipeline import Verification, build, verify
 from .progress import Progress
+from .site.output import Written
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "github", "json", "sarif")
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if args.command == "import":
         return _import(args, stdout, stderr)
     if args.command == "serve":
-        from .serve import serve
+        from .editor.serve import serve
 
         return serve(args.config, args.host, args.port, stdout, _wants_color(stdout))
     progress = Progress(stderr)
@@ -209,10 +209,10 @@ def _find_and_new_parsers(commands: argparse._SubParsersAction) -> None:
 
 def _find(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .config import load_config
-    from .find import FindError, find_text, index_note
-    from .find import format_json as find_json
-    from .find import format_text as find_report
-    from .normalize import normalize_quote
+    from .editor.find import FindError, find_text, index_note
+    from .editor.find import format_json as find_json
+    from .editor.find import format_text as find_report
+    from .verify.normalize import normalize_quote
 
     text = " ".join(args.text)
     if not normalize_quote(text):
@@ -245,7 +245,7 @@ def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import shlex
 
     from .config import load_config
-    from .scaffold import ScaffoldError, new_check
+    from .editor.scaffold import ScaffoldError, new_check
 
     config, problems = load_config(args.config)
     if config is None:
@@ -292,7 +292,7 @@ def _import_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .archive import import_page
+    from .editor.archive import import_page
 
     for option in ("id", "url"):
         if getattr(args, option) is not None and len(args.files) > 1:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location
-from .fields import Codes, FieldSpec, read_record
+from .model import Config, Publisher, Verdict
 from .safefs import real
-from .sources import decode, read_source_bytes
-from .yamlsource import parse
+from .verify.fields import Codes, FieldSpec, read_record
+from .verify.sources import decode, read_source_bytes
+from .verify.yamlsource import parse
 
 _CONFIG = Codes(schema="config", unknown="config")
 _NOT_IN_URL = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
@@ -56,52 +56,6 @@ DEFAULT_PATHS = {
     "templates": "templates",
     "output": "site",
 }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    key: str
-    label: str
-    description: str
-    rating: float
-
-
-@dataclass(frozen=True)
-class Publisher:
-    name: str
-    url: str | None = None
-    logo: str | None = None
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path  # the config file; every relative path is against its folder
-    title: str
-    description: str
-    base_url: str
-    language: str
-    publisher: Publisher
-    verdicts: tuple[Verdict, ...]
-    articles_dir: Path
-    checks_dir: Path
-    templates_dir: Path
-    output_dir: Path
-    digest: str = ""  # of config.yaml's bytes as read: every page depends on it
-
-    @property
-    def root(self) -> Path:
-        return self.path.parent
-
-    def verdict(self, key: str) -> Verdict | None:
-        return next((v for v in self.verdicts if v.key == key), None)
-
-    @property
-    def best_rating(self) -> float:
-        return max(v.rating for v in self.verdicts)
-
-    @property
-    def worst_rating(self) -> float:
-        return min(v.rating for v in self.verdicts)
 
 
 def config_file(path: Path) -> Path:

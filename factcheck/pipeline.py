@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, Space, code_fingerprint, digest
-from .config import Config, load_config
-from .corpus import Article, load_corpus
+from .config import load_config
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
-from .entries import Check, load_entries, validate_entries
-from .output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
+from .model import Config, Desk
 from .progress import quiet
-from .resolve import Resolved, resolve_citations
-from .sources import walk_files
+from .site.builtin import BUILTIN, builtin_files
+from .site.output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
+from .verify.corpus import load_corpus
+from .verify.entries import load_entries, validate_entries
+from .verify.resolve import resolve_citations
+from .verify.sources import walk_files
 
 if TYPE_CHECKING:
     import jinja2
@@ -35,16 +37,6 @@ SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "report")
 
 class Progress(Protocol):
     def __call__(self, what: str, done: int = 0, total: int = 0) -> None: ...
-
-
-@dataclass(frozen=True)
-class Desk:
-    """Everything the site is made from, checked."""
-
-    config: Config
-    articles: Mapping[str, Article]
-    checks: Mapping[str, Check]
-    citations: tuple[Resolved, ...]
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ def verify(
         return Verification(None, tuple(diagnostics), _EMPTY)
     own_cache = cache is None
     cache = cache or Cache.open(config.root)
-    from .render import environment  # Jinja2: not needed by a build that finds nothing changed
+    from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
 
     result = _verify(config, strict, cache, progress, environment(config, cache))
     if own_cache:
@@ -97,7 +89,7 @@ def _verify(config: Config, strict: bool, cache: Cache, progress: Progress, env:
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
-    from .render import check_templates
+    from .site.render import check_templates
 
     template_problems = check_templates(config, env)  # compiled, never rendered
     # resolve citations
@@ -153,15 +145,15 @@ def build(
                 None, diagnostics, stats, output=target, written=Written(0, 0, 0, 0, False), citations_json=citations
             )
 
-    from .render import environment
+    from .site.render import environment
 
     env = environment(config, cache)  # templates are compiled once, for checking and rendering
     result = _verify(config, strict, cache, progress, env)
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
-    from .render import RenderError
-    from .search import SearchError
+    from .site.render import RenderError
+    from .site.search import SearchError
 
     try:
         written, search_stale = _render_and_write(
@@ -190,8 +182,8 @@ def _render_and_write(
     defer_search: bool,
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
-    from . import search
-    from .render import render_site
+    from .site import search
+    from .site.render import render_site
 
     config = desk.config
     # Taken before anything is rendered: the last build is read under the lock.
@@ -279,6 +271,10 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
         for names in walk.files:
             path = os.path.join(top, *names)
             parts += ["/".join(names), cache.file_digest(path)]
+    # The built-in theme, as the code (its files change with the code, but
+    # also under the hands of whoever works on the theme while serving).
+    for name in builtin_files():
+        parts += [name, cache.file_digest(str(BUILTIN / name))]
     return digest(*parts)
 
 

@@ -172,19 +172,19 @@ def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> Non
 def split_search_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample desk with its search split into several Pagefind bundles,
     as a large desk's is (a bundle per few hundred checks)."""
-    import factcheck.search
+    import factcheck.site.search
 
     root = tmp_path_factory.mktemp("split")
     for name in ("config.yaml", "templates", "content"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     served = root / "www"
-    size = factcheck.search.BUCKET_SIZE
-    factcheck.search.BUCKET_SIZE = 4
+    size = factcheck.site.search.BUCKET_SIZE
+    factcheck.site.search.BUCKET_SIZE = 4
     try:
         assert Desk(root).run("build", "--out", str(served / "factchecks")).code == 0
     finally:
-        factcheck.search.BUCKET_SIZE = size
+        factcheck.site.search.BUCKET_SIZE = size
     assert len(list((served / "factchecks" / "pagefind").iterdir())) > 3
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

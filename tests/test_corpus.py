@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.corpus import split_front_matter
+from factcheck.verify.corpus import split_front_matter
 
 from .conftest import REPO, Desk
 

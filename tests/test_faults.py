@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.output import JOURNAL, LOCK, MARKER, FileOps, read_journal
+from factcheck.site.output import JOURNAL, LOCK, MARKER, FileOps, read_journal
 
 from .conftest import Desk
 from .test_incremental import _claim, _new_entry, _removed_entry, cold_build, tree
@@ -245,3 +245,22 @@ def test_a_killed_build_leaves_no_scratch_files_after_the_next(sample_desk: Desk
     assert desk.run("build").code == 0
     hidden = sorted(p.relative_to(site).as_posix() for p in site.rglob(".*"))
     assert hidden == [LOCK, MARKER]
+
+
+def test_files_staged_on_disk_make_the_same_site(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large desk's changed files wait on disk, not in memory: the site
+    is the same, from a first build and from a rebuild."""
+    import factcheck.site.output as output
+
+    expected = cold_build(sample_desk, tmp_path / "cold")
+    monkeypatch.setattr(output, "_MEMORY", 0)
+    site = sample_desk.root / "site"
+    assert sample_desk.run("build").code == 0
+    assert tree(site) == expected
+    edit_sources(sample_desk)
+    expected = cold_build(sample_desk, tmp_path / "cold-2")
+    result = sample_desk.run("build")
+    assert result.code == 0 and "updated the site" in result.err
+    assert tree(site) == expected

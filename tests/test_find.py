@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcheck import findindex
 from factcheck.config import load_config
-from factcheck.corpus import split_front_matter
-from factcheck.find import find_text, yaml_string
-from factcheck.normalize import normalize_quote
-from factcheck.yamlsource import parse
+from factcheck.editor import findindex
+from factcheck.editor.find import find_text, yaml_string
+from factcheck.verify.corpus import split_front_matter
+from factcheck.verify.normalize import normalize_quote
+from factcheck.verify.yamlsource import parse
 
 from .conftest import REPO, Desk, Run
 

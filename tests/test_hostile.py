@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from factcheck.cache import FOLDER
-from factcheck.output import MARKER
+from factcheck.site.output import MARKER
 
 from .conftest import REPO, Desk
 from .test_incremental import _claim, cold_build, tree
@@ -68,6 +68,7 @@ PLACES = {
 def test_a_link_to_a_file_outside_the_desk_is_refused_and_named(sample_desk: Desk, secret: Path, place: str) -> None:
     folder, name = PLACES[place]
     link = sample_desk.root / folder / name
+    link.parent.mkdir(parents=True, exist_ok=True)
     link.unlink(missing_ok=True)
     target = secret / (
         "secret.yaml" if name.endswith(".yaml") else "base.html" if place == "template" else "secret.txt"
@@ -84,6 +85,7 @@ def test_a_link_to_a_file_outside_the_desk_is_refused_and_named(sample_desk: Des
 
 @pytest.mark.parametrize("folder", ["content/articles", "content/checks", "templates", "templates/static"])
 def test_a_link_to_a_folder_outside_the_desk_is_not_walked(sample_desk: Desk, secret: Path, folder: str) -> None:
+    (sample_desk.root / folder).mkdir(parents=True, exist_ok=True)
     (sample_desk.root / folder / "more").symlink_to(secret, target_is_directory=True)
     (sample_desk.root / folder / "sys").symlink_to("/sys", target_is_directory=True)
     proc = run_cli(sample_desk, "check", timeout=30)  # walking /sys would take minutes
@@ -108,6 +110,7 @@ def test_links_inside_the_desk_are_followed(sample_desk: Desk) -> None:
 def test_special_files_are_refused_without_hanging(sample_desk: Desk, place: str, kind: str) -> None:
     folder, name = PLACES[place]
     path = sample_desk.root / folder / ("special-" + name)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "named pipe":
         os.mkfifo(path)
     elif kind == "socket":
@@ -136,7 +139,7 @@ def test_a_config_file_linked_from_outside_is_not_read(sample_desk: Desk, secret
 
 def test_hidden_files_and_folders_of_static_are_not_published(sample_desk: Desk) -> None:
     static = sample_desk.root / "templates" / "static"
-    (static / ".git").mkdir()
+    (static / ".git").mkdir(parents=True)
     (static / ".git" / "config").write_text("[remote]\n", encoding="utf-8")
     (static / "fonts" / ".cache").mkdir(parents=True)
     (static / "fonts" / ".cache" / "x.txt").write_text("x", encoding="utf-8")
@@ -201,7 +204,7 @@ def test_a_planted_database_with_a_schema_of_its_own_is_set_aside(sample_desk: D
     db.executescript(
         """
         CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-            PRIMARY KEY (space, key)) WITHOUT ROWID;
+            PRIMARY KEY (space, key));
         CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE log (x);
         CREATE TRIGGER spy AFTER INSERT ON entries BEGIN INSERT INTO log VALUES (new.value); END;
@@ -214,7 +217,7 @@ def test_a_planted_database_with_a_schema_of_its_own_is_set_aside(sample_desk: D
     db = sqlite3.connect(cache / "cache.sqlite")
     names = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     db.close()
-    assert names == {"entries", "meta"}
+    assert names == {"entries", "meta", "sqlite_autoindex_entries_1"}
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a database", b"SQLite format 3\0" + b"\xff" * 4000])
@@ -344,6 +347,7 @@ def test_a_link_inside_the_site_is_not_written_through(sample_desk: Desk, tmp_pa
 
 @pytest.mark.parametrize("inside", ["content/articles", "content/checks", "templates", "templates/static", FOLDER])
 def test_the_site_cannot_go_inside_the_desks_folders(sample_desk: Desk, inside: str) -> None:
+    (sample_desk.root / inside).mkdir(parents=True, exist_ok=True)
     out = sample_desk.root / inside / "site"
     result = sample_desk.run("build", "--out", str(out))
     assert result.code == 2
@@ -385,7 +389,7 @@ def test_search_scratch_space_is_the_sites_own(sample_desk: Desk, tmp_path: Path
 def test_a_killed_previews_folder_is_removed_by_the_next_preview() -> None:
     import tempfile
 
-    from factcheck.serve import _clear_dead_previews
+    from factcheck.editor.serve import _clear_dead_previews
 
     top = Path(tempfile.gettempdir())
     dead = top / "factcheck-preview-999999999-x"
@@ -549,7 +553,7 @@ def test_a_long_near_miss_says_where_it_parts(desk: Desk) -> None:
 
 
 def test_text_fragments_index_each_article_once(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    import factcheck.fragments as fragments
+    import factcheck.site.fragments as fragments
 
     article = desk.articles / "cnn-2016-12-05.txt"
     article.write_text(article.read_text(encoding="utf-8").replace("---\n", "---\nurl: https://cnn.example/x\n", 1))
@@ -565,16 +569,16 @@ def test_text_fragments_index_each_article_once(desk: Desk, monkeypatch: pytest.
             super().__init__(body)
 
     monkeypatch.setattr(fragments, "Words", Counting)
-    import factcheck.render
+    import factcheck.site.render
 
-    monkeypatch.setattr(factcheck.render, "Words", Counting)
+    monkeypatch.setattr(factcheck.site.render, "Words", Counting)
     result = desk.run("build")
     assert result.code == 0, result.out
     assert len(made) == 1
 
 
 def test_a_planted_find_index_is_set_aside(sample_desk: Desk) -> None:
-    from factcheck.findindex import _TABLES, FILE, fts5_trigram_available
+    from factcheck.editor.findindex import _TABLES, FILE, fts5_trigram_available
     from factcheck.sqlitefile import expected_schema
 
     if not fts5_trigram_available():

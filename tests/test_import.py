@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.archive import _write_new, extract
 from factcheck.cli import main
-from factcheck.corpus import load_corpus
+from factcheck.editor.archive import _write_new, extract
+from factcheck.verify.corpus import load_corpus
 
 from .conftest import FIXTURES, REPO, Desk, Run
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from factcheck.archive import extract
-from factcheck.htmlpage import decode
+from factcheck.editor.archive import extract
+from factcheck.editor.htmlpage import decode
 
 from .conftest import REPO
 from .test_import import PAGES
@@ -78,7 +78,7 @@ def test_fixture_pages(path: Path) -> None:
 
 
 def test_pages_of_a_warc_capture(tmp_path: Path) -> None:
-    from factcheck.warc import html_captures
+    from factcheck.editor.warc import html_captures
 
     from .test_import_warc import write_capture
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.corpus import Article, parse_article
-from factcheck.sources import SourceFile
+from factcheck.model import Article
+from factcheck.verify.corpus import parse_article
+from factcheck.verify.sources import SourceFile
 
 BODY = "Page one ends here and the sentence\n\nflows on to page two.\n"  # page 2 starts at 37
 

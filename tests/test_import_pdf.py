@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from factcheck.corpus import load_corpus
-from factcheck.match import Found, find_quote
+from factcheck.verify.corpus import load_corpus
+from factcheck.verify.match import Found, find_quote
 
 from . import test_import
 from .conftest import Desk

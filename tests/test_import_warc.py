@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from factcheck.corpus import load_corpus
+from factcheck.verify.corpus import load_corpus
 
 from . import test_import
 from .conftest import Desk

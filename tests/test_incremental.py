@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from factcheck.cache import FOLDER
-from factcheck.output import MARKER
+from factcheck.site.output import MARKER
 
 from .conftest import Desk
 
@@ -71,10 +71,11 @@ def _config_title(desk: Desk) -> None:
 
 
 def _template(desk: Desk) -> None:
-    edit(desk.root / "templates" / "base.html", "<footer", "<!-- changed --><footer")
+    edit(desk.root / "templates" / "base.html", "{% endblock %}", "<!-- changed -->{% endblock %}")
 
 
 def _static(desk: Desk) -> None:
+    (desk.root / "templates" / "static").mkdir(exist_ok=True)
     (desk.root / "templates" / "static" / "extra.css").write_text("p { margin: 0 }\n", encoding="utf-8")
 
 

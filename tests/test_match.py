@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from factcheck.corpus import split_front_matter
-from factcheck.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
-from factcheck.normalize import normalize, normalize_quote
+from factcheck.verify.corpus import split_front_matter
+from factcheck.verify.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
+from factcheck.verify.normalize import normalize, normalize_quote
 
 from .conftest import REPO
 

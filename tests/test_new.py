@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from factcheck.config import load_config
-from factcheck.entries import CITATION_FIELDS, ENTRY_FIELDS
-from factcheck.scaffold import scaffold
-from factcheck.yamlsource import parse
+from factcheck.editor.scaffold import scaffold
+from factcheck.verify.entries import CITATION_FIELDS, ENTRY_FIELDS
+from factcheck.verify.yamlsource import parse
 
 from .conftest import REPO, Desk
 

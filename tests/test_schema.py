@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factcheck.diagnostics import Diagnostic
-from factcheck.entries import read_entry
-from factcheck.schema import entry_schema
-from factcheck.yamlsource import Node, parse
+from factcheck.verify.entries import read_entry
+from factcheck.verify.schema import entry_schema
+from factcheck.verify.yamlsource import Node, parse
 
 from .conftest import FIXTURES, REPO
 
@@ -30,7 +30,7 @@ SCHEMA_CODES = {"schema", "unknown-field"}
 
 def test_shipped_schema_is_the_generated_one() -> None:
     shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert shipped == entry_schema(), "run: python -m factcheck.schema > schema/check.schema.json"
+    assert shipped == entry_schema(), "run: python -m factcheck.verify.schema > schema/check.schema.json"
 
 
 def test_schema_is_a_valid_json_schema() -> None:

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from factcheck.corpus import split_front_matter
-from factcheck.fragments import text_fragment
+from factcheck.site.fragments import text_fragment
+from factcheck.verify.corpus import split_front_matter
 
 from .conftest import REPO, Desk
 

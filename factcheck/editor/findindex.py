@@ -25,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import normalize as normalize_module
-from .corpus import split_front_matter
-from .normalize import normalize
-from .sources import SourceFile
-from .sqlitefile import discard, open_checked
+from ..sqlitefile import discard, open_checked
+from ..verify import normalize as normalize_module
+from ..verify.corpus import split_front_matter
+from ..verify.normalize import normalize
+from ..verify.sources import SourceFile
 
 FOLDER = ".factcheck-cache"
 FILE = "find.sqlite"

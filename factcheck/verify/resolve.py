@@ -3,54 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from .cache import Cache, Space, digest
-from .corpus import Article
-from .diagnostics import Diagnostic
-from .entries import Citation, Entries
+from ..cache import Cache, Space, digest
+from ..diagnostics import Diagnostic
+from ..model import Article, Citation, Resolved
+from .entries import Entries
 from .explain import ambiguous, not_found, unknown_article
 from .match import Ambiguous, Found, find_quote
 
 # Matches found, by article digest and the citation's quote, prefix and suffix.
 FOUND = Space[Found]("found", Found)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """A citation resolved to body offsets `[start, end)` of its article."""
-
-    check: str
-    citation: Citation
-    start: int
-    end: int
-    parts: tuple[tuple[int, int], ...] = ()  # elided quotes: each part's span
-
-    @property
-    def article(self) -> str:
-        return self.citation.article
-
-    @property
-    def spans(self) -> tuple[tuple[int, int], ...]:
-        """What a reader sees highlighted: the parts, or the whole span."""
-        return self.parts or ((self.start, self.end),)
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.check}-{self.citation.index}"
-
-    def as_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "check": self.check,
-            "index": self.citation.index,
-            "article": self.citation.article,
-            "start": self.start,
-            "end": self.end,
-            "stance": self.citation.stance,
-        }
-        if self.parts:
-            data["parts"] = [list(p) for p in self.parts]
-        return data
 
 
 def resolve_citations(

@@ -1,9 +1,17 @@
-"""The templates and static files a site is rendered with, read safely.
+"""The templates and static files a site is rendered with: the built-in
+theme (`factcheck/theme/`), overridden file by file by the desk's own
+templates folder.
 
-Templates are read through `safefs` like every other desk file: a template
-or static file that is a link out of the desk, or not a regular file, is
-refused and named, never read. Compiled templates are kept between runs
-only signed with a key that lives outside the desk (SignedBytecodeCache).
+A file of the desk's folder replaces the built-in file of the same name;
+the rest stays built in. A desk template can extend or import the built-in
+one it replaces by the prefix `theme/` (`{% extends "theme/base.html" %}`),
+which names only built-in files. The same goes for static files: the
+desk's `static/x.css` replaces the theme's, and adds any others.
+
+The desk's files are read through `safefs` like every other desk file: one
+that is a link out of the desk, or not a regular file, is refused and named,
+never read. Compiled templates are kept between runs only signed with a key
+that lives outside the desk (SignedBytecodeCache).
 """
 
 from __future__ import annotations
@@ -22,9 +30,12 @@ import jinja2
 import jinja2.bccache
 from jinja2.loaders import split_template_path
 
-from .diagnostics import Diagnostic
-from .safefs import Refused, inside, read_regular, real
-from .sources import walk_files
+from ..diagnostics import Diagnostic
+from ..safefs import Refused, inside, read_regular, real
+from ..verify.sources import walk_files
+from .builtin import BUILTIN, BUILTIN_SHOWN, PREFIX, builtin_files
+
+__all__ = ["BUILTIN", "BUILTIN_SHOWN", "PREFIX", "ThemeLoader", "builtin_files"]
 
 STATIC = "static"  # templates/static/ is copied to the site as it is
 
@@ -38,28 +49,50 @@ class RefusedTemplate(jinja2.TemplateError):
         self.hint = refused.hint
 
 
-class DeskLoader(jinja2.BaseLoader):
-    """Jinja2's loader for a desk's templates folder, reading through safefs."""
+class ThemeLoader(jinja2.BaseLoader):
+    """Jinja2's loader: the desk's templates folder (read through safefs)
+    over the built-in theme."""
 
-    def __init__(self, folder: Path, root: Path):
+    def __init__(self, folder: Path, root: Path, builtin: Path = BUILTIN):
         self.folder = folder
         self.root = root
+        self.builtin = builtin
         self._top = real(root)
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template.startswith(PREFIX):
+            return self._builtin(template[len(PREFIX) :], template)
         path = self.folder.joinpath(*split_template_path(template))
         try:
             read = read_regular(path, self._top)
         except FileNotFoundError:
-            raise jinja2.TemplateNotFound(template) from None
+            return self._builtin(template, template)
+        except NotADirectoryError:
+            return self._builtin(template, template)
         except Refused as exc:
             raise RefusedTemplate(template, exc) from None
         return read.data.decode("utf-8"), str(path), lambda: True
 
+    def _builtin(self, name: str, asked: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.builtin.joinpath(*split_template_path(name))
+        try:
+            return path.read_text(encoding="utf-8"), str(path), lambda: True
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise jinja2.TemplateNotFound(asked) from None
+
     def list_templates(self) -> list[str]:
-        if not self.folder.is_dir():
-            return []
-        return ["/".join(parts) for parts in walk_files(self.folder, self.root).files]
+        names = set(desk_files(self.folder, self.root)) | set(builtin_files(self.builtin))
+        return sorted(names)
+
+    def is_desks(self, name: str) -> bool:
+        """Does the desk's folder hold this template (or is it built in)?"""
+        return not name.startswith(PREFIX) and self.folder.joinpath(*name.split("/")).is_file()
+
+
+def desk_files(folder: Path, root: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return ["/".join(parts) for parts in walk_files(folder, root).files]
 
 
 class SignedBytecodeCache(jinja2.BytecodeCache):
@@ -133,29 +166,35 @@ def theme_problems(folder: Path, root: Path) -> list[Diagnostic]:
     return list(walk_files(folder, root).problems)
 
 
-def static_files(folder: Path, root: Path) -> list[tuple[str, Path]]:
-    """(site path, file) for everything in the templates' static/ folder,
-    copied as it is; hidden files and folders are not published."""
-    static = folder / STATIC
-    if not static.is_dir():
-        return []
-    return [(posixpath.join(STATIC, *parts), static.joinpath(*parts)) for parts in walk_files(static, root).files]
+def static_files(folder: Path, root: Path, builtin: Path = BUILTIN) -> list[tuple[str, Path, bool]]:
+    """(site path, file, from the desk?) for every static file: the theme's
+    `static/` with the desk's `static/` over it. Hidden files and folders
+    are not published."""
+    files: dict[str, tuple[Path, bool]] = {}
+    theirs = builtin / STATIC
+    for name in builtin_files(theirs) if theirs.is_dir() else []:
+        files[posixpath.join(STATIC, name)] = (theirs / name, False)
+    ours = folder / STATIC
+    if ours.is_dir():
+        for parts in walk_files(ours, root).files:
+            files[posixpath.join(STATIC, *parts)] = (ours.joinpath(*parts), True)
+    return [(path, file, desk) for path, (file, desk) in sorted(files.items())]
 
 
-def read_static(path: Path, root: Path) -> bytes:
-    return read_regular(path, real(root)).data
+def read_static(path: Path, root: Path, desk: bool = True) -> bytes:
+    return read_regular(path, real(root)).data if desk else path.read_bytes()
 
 
-def template_files(folder: Path, root: Path) -> list[tuple[str, bytes]]:
-    """Every template file's name and bytes, for the pages' keys."""
-    if not folder.is_dir():
-        return []
-    top = real(root)
-    found = []
-    for parts in walk_files(folder, root).files:
-        try:
-            data = read_regular(folder.joinpath(*parts), top, walked=True).data
-        except (OSError, Refused):
-            data = b""
-        found.append(("/".join(parts), data))
+def template_files(folder: Path, root: Path, builtin: Path = BUILTIN) -> list[tuple[str, bytes]]:
+    """Every file of the theme and of the desk's templates folder, by name
+    and bytes, for the pages' keys."""
+    found = [(PREFIX + name, (builtin / name).read_bytes()) for name in builtin_files(builtin)]
+    if folder.is_dir():
+        top = real(root)
+        for parts in walk_files(folder, root).files:
+            try:
+                data = read_regular(folder.joinpath(*parts), top, walked=True).data
+            except (OSError, Refused):
+                data = b""
+            found.append(("/".join(parts), data))
     return found

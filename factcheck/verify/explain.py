@@ -11,9 +11,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from .corpus import Article
-from .diagnostics import Diagnostic
-from .entries import Citation
+from ..diagnostics import Diagnostic
+from ..model import Article, Citation
 from .hints import closest_passage, did_you_mean, shown
 from .match import MAX_GAP, Ambiguous, Found, NotFound, elision_parts, find_quote
 from .normalize import normalize_quote

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
-from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache
-from .config import Config, load_config
-from .diagnostics import format_text
-from .pipeline import SPACES, Verification, build
+from ..cache import FOLDER as CACHE_FOLDER
+from ..cache import Cache
+from ..config import load_config
+from ..diagnostics import format_text
+from ..model import Config
+from ..pipeline import SPACES, Verification, build
+from ..site.builtin import BUILTIN
 
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
 DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
@@ -249,7 +251,8 @@ def _watch(preview: Preview) -> Callable[[], None]:
         if config is None:
             return
         wanted = {str(config.root): False}
-        for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
+        # The built-in theme too: someone working on the theme sees each save.
+        for folder in (config.articles_dir, config.checks_dir, config.templates_dir, BUILTIN):
             if folder.is_dir():
                 wanted[str(folder)] = True
         for path in set(watched) - set(wanted):

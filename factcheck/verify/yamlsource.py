@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .diagnostics import Diagnostic, Location
+from ..diagnostics import Diagnostic, Location
 
 _TAG = "tag:yaml.org,2002:"
 _COMMENT = re.compile(r"[ \t]+#")

@@ -14,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .entries import CITATION_FIELDS, ENTRY_FIELDS
-from .fields import FieldSpec
-from .ids import ID_RE, id_slug
-from .sources import discover
+from ..model import Config
+from ..verify.entries import CITATION_FIELDS, ENTRY_FIELDS
+from ..verify.fields import FieldSpec
+from ..verify.ids import ID_RE, id_slug
+from ..verify.sources import discover
 
 SCHEMA = Path("schema") / "check.schema.json"  # relative to config.yaml's folder
 

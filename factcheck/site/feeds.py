@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from .entries import Check
-from .resolve import Resolved
-from .site import Site, article_url, check_url, href
+from ..model import Check
+from ..model import Resolved
+from .views import Site, article_url, check_url, href
 
 if TYPE_CHECKING:
-    from .corpus import Article
+    from ..model import Article
 
 
 def attr(value: str) -> str:

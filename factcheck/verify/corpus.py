@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 
-from .cache import Cache, Space
-from .diagnostics import Diagnostic, Location
+from ..cache import Cache, Space
+from ..diagnostics import Diagnostic, Location
+from ..model import Article, parse_archived
 from .fields import FieldSpec, read_record
-from .normalize import NormalizedText, normalize
 from .sources import SourceFile, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, describe, parse
 
@@ -33,70 +30,10 @@ ARTICLE_FIELDS = (
 )
 # Read here rather than by read_record: a page start is checked against the body.
 _BODY_FIELDS = {"pages"}
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 _DIGEST = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9+/=]+$")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
 # Control characters other than tab, line breaks and form feed: no page can show them.
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    path: str  # as diagnostics show it
-    body: str
-    body_line: int  # the file line on which the body starts
-    title: str
-    publisher: str | None = None
-    url: str | None = None
-    published: dt.date | None = None
-    language: str | None = None
-    license: str | None = None
-    sha256: str | None = None
-    digest: str = ""  # of the file as read: what every page showing the article depends on
-    author: str | None = None
-    # When the text was captured: YYYY-MM-DD or an RFC 3339 date-time, as
-    # written (checked on loading); archived_at() gives it as a date or datetime.
-    archived: str | None = None
-    archive_url: str | None = None
-    warc_digest: str | None = None
-    # For a document: where each page starts, as body offsets (page 1 at 0).
-    # A page with no text starts where the next one does.
-    pages: tuple[int, ...] | None = None
-
-    def forget_normalized(self) -> None:
-        """Free the normalized text (a cache, made again when next needed)."""
-        self.__dict__.pop("normalized", None)
-
-    @cached_property
-    def normalized(self) -> NormalizedText:
-        return normalize(self.body)
-
-    def line_of(self, offset: int) -> int:
-        """The file line holding a body offset."""
-        return self.body_line + self.body.count("\n", 0, offset)
-
-    def archived_at(self) -> dt.date | dt.datetime | None:
-        """`archived` as a date, or as a datetime with its time zone."""
-        return parse_archived(self.archived) if self.archived else None
-
-    def page_of(self, offset: int) -> int | None:
-        """The page (1 for the first) on which the body's character at `offset`
-        stands; None for an article without pages or an offset outside the body."""
-        if not self.pages or not 0 <= offset < len(self.body):
-            return None
-        return bisect.bisect_right(self.pages, offset)
-
-    def pages_of(self, start: int, end: int) -> tuple[int, int] | None:
-        """The first and last page of the span [start, end) (a citation's
-        span), for "p. 4" or "pp. 4–5"; None without pages or for an empty or
-        out-of-range span."""
-        if end <= start:
-            return None
-        first, last = self.page_of(start), self.page_of(end - 1)
-        if first is None or last is None:
-            return None
-        return first, last
 
 
 _Parsed = tuple[Article | None, tuple[Diagnostic, ...]]
@@ -240,18 +177,6 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
         pages=meta.get("pages"),
     )
     return article, diagnostics
-
-
-def parse_archived(text: str) -> dt.date | dt.datetime | None:
-    """An `archived` value: a date, or an RFC 3339 date-time (with its zone); None if it is neither."""
-    try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-        if _DATE_TIME.match(text):
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return None
 
 
 def _check_archived(meta: dict, locs: dict[str, Location], diagnostics: list[Diagnostic]) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.dammit import EncodingDetector
 
-from .fields import URL_RE
+from ..verify.fields import URL_RE
 
 ARTICLE_TYPES = set(
     "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle BackgroundNewsArticle "

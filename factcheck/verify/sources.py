@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .cache import Cache, Space, digest
-from .diagnostics import Diagnostic, Location
+from ..cache import Cache, Space, digest
+from ..diagnostics import Diagnostic, Location
+from ..safefs import Read, Refused, inside, kind_of, read_regular, real, signature_of
 from .ids import ID_RE, id_slug
-from .safefs import Read, Refused, inside, kind_of, read_regular, real, signature_of
 
 V = TypeVar("V")
 

@@ -15,16 +15,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .corpus import Article, load_article
-from .diagnostics import Diagnostic
-from .entries import read_entry
+from ..diagnostics import Diagnostic
+from ..model import Article, Config
+from ..verify.corpus import load_article
+from ..verify.entries import read_entry
+from ..verify.hints import Passage, closest_passage, shown
+from ..verify.match import Ambiguous, Found, elision_parts, find_quote
+from ..verify.normalize import normalize_quote
+from ..verify.sources import SourceFile, discover
+from ..verify.yamlsource import parse
 from .findindex import FILE, FOLDER, FindIndex, Refresh
-from .hints import Passage, closest_passage, shown
-from .match import Ambiguous, Found, elision_parts, find_quote
-from .normalize import normalize_quote
-from .sources import SourceFile, discover
-from .yamlsource import parse
 
 DEFAULT_LIMIT = 20  # occurrences shown
 MAX_CONTEXT_WORDS = 12  # of prefix or suffix tried to pick one occurrence

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .cache import code_fingerprint, digest
-from .entries import Check
+from ..cache import code_fingerprint, digest
+from ..model import Check
 
 ROOT = "pagefind/"
 BUCKET_SIZE = 500

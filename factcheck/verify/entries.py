@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .cache import Cache, Space
-from .diagnostics import Diagnostic, Location
+from ..cache import Cache, Space
+from ..diagnostics import Diagnostic, Location
+from ..model import Check, Citation, Correction
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .ids import tag_slug
@@ -46,43 +46,6 @@ ENTRY_FIELDS = (
     FieldSpec("corrections", "maps", False, "public corrections log, newest last", fields=CORRECTION_FIELDS),
     FieldSpec("citations", "maps", True, "the evidence: at least one citation", fields=CITATION_FIELDS, min_items=1),
 )
-
-
-@dataclass(frozen=True)
-class Citation:
-    index: int  # 0-based position in the entry's list
-    article: str
-    quote: str
-    prefix: str | None
-    suffix: str | None
-    stance: str
-    note: str | None
-    article_loc: Location
-    quote_loc: Location
-
-
-@dataclass(frozen=True)
-class Correction:
-    date: dt.date
-    note: str
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    path: str  # as diagnostics show it
-    claim: str
-    claimant: str
-    verdict: str
-    summary: str
-    published: dt.date
-    citations: tuple[Citation, ...]
-    claim_date: dt.date | None = None
-    updated: dt.date | None = None
-    author: str | None = None
-    tags: tuple[str, ...] = ()
-    corrections: tuple[Correction, ...] = ()
-    digest: str = ""  # of the file as read: what every page showing the check depends on
 
 
 @dataclass(frozen=True)

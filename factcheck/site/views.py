@@ -11,15 +11,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .config import Verdict
-from .corpus import Article
-from .entries import STANCES, Check
-from .ids import tag_slug
+from ..model import Verdict
+from ..model import Article
+from ..verify.entries import STANCES
+from ..model import Check
+from ..verify.ids import tag_slug
 from .marks import Cite
-from .resolve import Resolved
+from ..model import Resolved
 
 if TYPE_CHECKING:
-    from .pipeline import Desk
+    from ..model import Desk
 
 # Verdict colours from best to worst, each dark enough for white text
 # (WCAG AA) in light mode; the label always goes with the colour.

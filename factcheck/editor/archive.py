@@ -22,16 +22,16 @@ from urllib.parse import urlsplit
 
 from anyascii import anyascii
 
-from .config import load_config
-from .corpus import parse_article, split_front_matter
-from .diagnostics import Diagnostic
+from ..config import load_config
+from ..diagnostics import Diagnostic
+from ..safefs import Refused, read_regular
+from ..verify.corpus import parse_article, split_front_matter
+from ..verify.fields import URL_RE
+from ..verify.ids import ID_RE, id_slug
+from ..verify.sources import SourceFile, discover, read_text
 from .extract import has_article_text, main_text, without_furniture
-from .fields import URL_RE
 from .htmlpage import clean, decode, language_tag, metadata, quiet_bs4, soup_of
-from .ids import ID_RE, id_slug
 from .pdf import PdfError, is_pdf, read_pdf
-from .safefs import Refused, read_regular
-from .sources import SourceFile, discover, read_text
 from .warc import WarcError, choose, html_captures, is_warc
 
 CODE = "import"

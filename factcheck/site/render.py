@@ -7,6 +7,7 @@ is served at any depth), so the site works from any folder.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +19,13 @@ import jinja2
 from markupsafe import Markup
 
 from . import feeds
-from .cache import Cache, Space, code_fingerprint, digest
-from .diagnostics import Diagnostic, Location
+from ..cache import Cache, Space, code_fingerprint, digest
+from ..diagnostics import Diagnostic, Location
 from .fragments import Words, text_fragment
-from .ids import tag_slug
+from ..verify.ids import tag_slug
 from .markdown import render_markdown
 from .marks import excerpt, paragraphs
-from .site import (
+from .views import (
     STANCE_LABELS,
     Site,
     article_url,
@@ -36,11 +37,13 @@ from .site import (
     tag_url,
     verdict_url,
 )
-from .theme import (
+from .loader import (
+    BUILTIN_SHOWN,
+    PREFIX,
     STATIC,
-    DeskLoader,
     RefusedTemplate,
     SignedBytecodeCache,
+    ThemeLoader,
     read_static,
     signing_key,
     static_files,
@@ -49,10 +52,10 @@ from .theme import (
 )
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .corpus import Article
-    from .entries import Check
-    from .pipeline import Desk
+    from ..model import Config
+    from ..model import Article
+    from ..model import Check
+    from ..model import Desk
 
 MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
 FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
@@ -65,6 +68,14 @@ _SHOWN_CONTROLS = (
     | {127: 0x2421}
     | dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
 )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    # A search first: translating every page, character by character, costs more than rendering it.
+    return text.translate(_SHOWN_CONTROLS) if _CONTROL.search(text) else text
 
 
 class RenderError(Exception):
@@ -85,7 +96,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     # with a key from outside the desk (where a pull request cannot reach).
     compiled, key = cache.folder("templates"), signing_key(config.root)
     env = jinja2.Environment(
-        loader=DeskLoader(config.templates_dir, config.root),
+        loader=ThemeLoader(config.templates_dir, config.root),
         bytecode_cache=SignedBytecodeCache(compiled, key) if compiled and key else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -102,8 +113,6 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
 
 def check_templates(config: Config, env: jinja2.Environment) -> list[Diagnostic]:
     """Compile every template, so that `check` fails where `build` would."""
-    if not config.templates_dir.is_dir():
-        return [Diagnostic("template", f"the templates folder does not exist: {config.templates_dir}")]
     problems = theme_problems(config.templates_dir, config.root)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
         try:
@@ -344,7 +353,7 @@ class _Renderer:
             )
         except Exception as exc:  # noqa: BLE001 - a template's runtime error is the desk's to fix
             raise RenderError(_template_problem(self.config, exc, template)) from exc
-        self.emit(path, html.translate(_SHOWN_CONTROLS).encode("utf-8"))
+        self.emit(path, _shown(html).encode("utf-8"))
 
     def _item_function(self, common: Mapping[str, object]) -> Callable[[Check], Markup]:
         """`check_item(check)` for list templates: the `_macros.html` macro,
@@ -366,11 +375,11 @@ class _Renderer:
         return url
 
     def text(self, path: str, content: str) -> None:
-        self.emit(path, content.translate(_SHOWN_CONTROLS).encode("utf-8"))
+        self.emit(path, _shown(content).encode("utf-8"))
 
     def static_files(self) -> None:
-        for path, file in static_files(self.config.templates_dir, self.config.root):
-            data = read_static(file, self.config.root)
+        for path, file, desk in static_files(self.config.templates_dir, self.config.root):
+            data = read_static(file, self.config.root, desk)
             if self.fresh(path, digest(data)):
                 self.emit(path, data)
 
@@ -381,7 +390,11 @@ def templates_digest(config: Config) -> str:
 
 
 def _template_problem(config: Config, exc: Exception, name: str) -> Diagnostic:
-    file = _relative(config, config.templates_dir / (getattr(exc, "name", None) or name))
+    raw = getattr(exc, "name", None) or name
+    if raw.startswith(PREFIX) or not (config.templates_dir / raw).is_file():
+        file = f"{BUILTIN_SHOWN}{raw.removeprefix(PREFIX)}"  # a file of the built-in theme
+    else:
+        file = _relative(config, config.templates_dir / raw)
     line = getattr(exc, "lineno", None)
     if isinstance(exc, RefusedTemplate):
         return Diagnostic.at(Location(file), "unsafe-file", str(exc), hint=exc.hint)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diagnostics import Diagnostic, Location
+from ..diagnostics import Diagnostic, Location
 from .hints import did_you_mean
 from .ids import ID_RE
 from .yamlsource import Node, describe

@@ -37,8 +37,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic
-from .safefs import inside, real
+from ..diagnostics import Diagnostic
+from ..safefs import inside, real
 
 MARKER = ".factcheck-site"  # the manifest: present in every folder this tool writes
 JOURNAL = ".factcheck-journal"  # paths being put in place by a build that has not finished
@@ -189,6 +189,7 @@ class SiteWriter:
         self.out_dir = Path(os.path.abspath(out_dir))
         self.ops = ops or FileOps()
         refuse_unsafe(self.out_dir, protect, forbid)
+        self._made_folder = not self.out_dir.exists()
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -205,10 +206,17 @@ class SiteWriter:
             self._lock.release()
             raise
         self.old: Mapping[str, str] = self.previous.files if self.previous else {}
+        # A first build into an empty folder (or a new one) has nothing to
+        # keep intact: it writes each file in place as it is rendered, and a
+        # failure takes them all away again.
+        self.fresh = self.previous is None and not self.damaged
         self.hashes: dict[str, str] = {}
         self._staged = _Staged()
         self._made: set[Path] = set()
         self._checked: set[str] = set()
+        self._journal: int | None = None
+        self._written: list[str] = []  # by a fresh build, in order
+        self._finished = False
         self.changed_site = False  # set once the first file of the site is replaced
 
     @property
@@ -224,6 +232,12 @@ class SiteWriter:
             raise OutputError(f"the site would hold a file with an impossible name: {path!r}")
         digest = hashlib.sha256(data).hexdigest()
         self.hashes[path] = digest
+        if self.fresh:
+            try:
+                self._write_in_place(path, data)
+            except OSError as exc:
+                raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
+            return
         if self.old.get(path) == digest and (self.out_dir / path).is_file():
             return  # the same bytes are there already
         staged = self._staged
@@ -232,8 +246,10 @@ class SiteWriter:
             staged.size += len(data)
             return
         try:
-            target = self.work / "staged" / path
-            self._mkdirs(target.parent, self.work / "staged", check=False)
+            staging = self.work / "staged"
+            target = staging / path
+            staging.mkdir(exist_ok=True)
+            self._mkdirs(target.parent, staging, check=False)
             target.write_bytes(data)
         except OSError as exc:
             raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
@@ -256,49 +272,90 @@ class SiteWriter:
 
     def abort(self) -> None:
         """Forget what was staged; the site stays as it was (or, after a
-        failure while putting files in place, as the journal describes)."""
+        failure while putting files in place, as the journal describes). A
+        fresh build that did not finish takes away what it wrote."""
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
+        if self.fresh and not self._finished and self._lock.fd is not None:
+            self._undo_fresh()
         shutil.rmtree(self.out_dir / WORK, ignore_errors=True)
         self._staged = _Staged()
+        if self.fresh and not self._finished and self._made_folder:
+            _remove_if_empty(self.out_dir, self._lock)
         self._lock.release()
 
+    def _write_in_place(self, rel: str, data: bytes) -> None:
+        if not self._written:
+            # Mark the folder as ours before anything of ours is in it.
+            self._write_manifest({"format": _FORMAT, "files": {}, "inputs": "", "keys": {}})
+        self._append_journal(rel)
+        target = self.out_dir / rel
+        self._mkdirs(target.parent, self.out_dir)
+        self._written.append(rel)
+        self.ops.write(target, data)
+
+    def _append_journal(self, rel: str) -> None:
+        if self._journal is None:
+            self._journal = os.open(
+                self.out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+            )
+        self.ops.journal(self._journal, json.dumps(rel).encode() + b"\n")
+
+    def _undo_fresh(self) -> None:
+        for rel in reversed(self._written):
+            try:
+                self._remove(rel)
+            except OSError:
+                pass  # the journal still names it: the next build takes it away
+        if len(self._written) == len(read_journal(self.out_dir)):
+            for own in (JOURNAL, MARKER):
+                (self.out_dir / own).unlink(missing_ok=True)
+        self._written = []
+
     def _finish(self, inputs: str, keys: Mapping[str, str], kept: Collection[str]) -> Written:
+        manifest = {
+            "format": _FORMAT,
+            "files": {},
+            "inputs": inputs,
+            "keys": dict(sorted(keys.items())),
+        }
+        if self.fresh:
+            manifest["files"] = dict(sorted(self.hashes.items()))
+            self._write_manifest(manifest)
+            self._finished = True
+            self._end_journal()
+            return Written(len(self.hashes), 0, 0, 0, cold=True)
         old = self.old
         self.hashes.update({p: old[p] for p in kept if p in old and p not in self.hashes and old[p]})
+        manifest["files"] = dict(sorted(self.hashes.items()))
         staged = self._staged
         pending = set(staged.memory) | staged.on_disk
         added = sorted((p for p in pending if p not in old), key=link_order)
         changed = sorted((p for p in pending if p in old), key=link_order)
         removed = sorted(p for p in old if p not in self.hashes)
-        manifest = {
-            "format": _FORMAT,
-            "files": dict(sorted(self.hashes.items())),
-            "inputs": inputs,
-            "keys": dict(sorted(keys.items())),
-        }
         if self.previous is None:
             # Mark the folder as ours before anything of ours is in it.
             self._write_manifest({"format": _FORMAT, "files": {}, "inputs": "", "keys": {}})
-        journal = None
-        try:
-            for rel in added + changed:
-                if journal is None:
-                    journal = os.open(
-                        self.out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644
-                    )
-                self.ops.journal(journal, json.dumps(rel).encode() + b"\n")
-                self._put_in_place(rel)
-            for rel in removed:
-                self._remove(rel)
-            if self.damaged:
-                self._sweep()
-            self._write_manifest(manifest)
-        finally:
-            if journal is not None:
-                os.close(journal)
-        if journal is not None or (self.out_dir / JOURNAL).exists():
-            self.ops.unlink(self.out_dir / JOURNAL)
+        for rel in added + changed:
+            self._append_journal(rel)
+            self._put_in_place(rel)
+        for rel in removed:
+            self._remove(rel)
+        if self.damaged:
+            self._sweep()
+        self._write_manifest(manifest)
+        self._finished = True
+        self._end_journal()
         unchanged = len(self.hashes) - len(added) - len(changed)
         return Written(len(added), len(changed), len(removed), unchanged, cold=self.previous is None)
+
+    def _end_journal(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
+        if (self.out_dir / JOURNAL).exists():
+            self.ops.unlink(self.out_dir / JOURNAL)
 
     def _put_in_place(self, rel: str) -> None:
         target = self.out_dir / rel
@@ -414,6 +471,16 @@ class _Lock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
+
+
+def _remove_if_empty(folder: Path, lock: _Lock) -> None:
+    """A folder a failed first build made, with nothing in it but its lock."""
+    try:
+        if set(os.listdir(folder)) <= {LOCK}:
+            (folder / LOCK).unlink(missing_ok=True)
+            folder.rmdir()
+    except OSError:
+        pass
 
 
 def _clear_work(out_dir: Path) -> None:

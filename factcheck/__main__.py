@@ -1,0 +1,8 @@
+"""`python -m factcheck`: the same command as `factcheck`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
