@@ -43,7 +43,6 @@ def generate(n: int, root: Path) -> None:
     (root / "content" / "articles").mkdir(parents=True)
     (root / "content" / "checks").mkdir(parents=True)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
-    shutil.copytree(REPO / "templates", root / "templates")
     bodies = []
     for i in range(n):
         paragraphs = []

@@ -1,3 +1,3 @@
 """Verify fact-check citations against an archived corpus and build the site."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -37,7 +37,7 @@ from .sqlitefile import discard, open_checked
 
 FOLDER = ".factcheck-cache"
 DATABASE = "cache.sqlite"
-_FORMAT = "2"  # of the database itself; the code fingerprint covers the values
+_FORMAT = "3"  # of the database itself; the code fingerprint covers the values
 _RACY_NS = 2_000_000_000  # file time stamps this close to the hashing are not trusted
 _SCHEMA = """
 CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key));
@@ -137,14 +137,13 @@ class Cache:
         if key in values:
             self._used.setdefault(space.name, set()).add(key)
             return values[key]
-        raw = self._rows(space.name).get(key)
+        raw = self._rows(space.name).pop(key, None)  # decoded once, then kept only as a value
         if raw is None:
             return None
         try:
             value = space.decoder.decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError):
             self._dirty.setdefault(space.name, set()).add(key)  # unreadable: dropped at save
-            self._rows(space.name).pop(key, None)
             return None
         values[key] = value
         self._used.setdefault(space.name, set()).add(key)
@@ -319,11 +318,12 @@ class Cache:
 
 
 def _key(key: Any) -> str:
-    """Keys are strings; a tuple of parts stands as the digest of its repr
-    (unambiguous for tuples of strings, numbers and None)."""
+    """Keys are strings; a tuple of parts (strings, or None) is joined with
+    a separator no part holds (entries and articles refuse control
+    characters, digests have none)."""
     if isinstance(key, str):
         return key
-    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
+    return "\x1f".join("\x00" if part is None else str(part) for part in key)
 
 
 def _plain_folder(path: Path) -> bool:

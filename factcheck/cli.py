@@ -43,7 +43,7 @@ def _config_option(p: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="build.py",
+        prog="factcheck",
         description="Verify fact-check citations against the corpus and build the site.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -63,15 +63,33 @@ def _parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="verify, then write the site (nothing is written on any error)")
     common(b)
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: paths.output in config.yaml)")
+    _base_url_option(b)
     c = commands.add_parser("check", help="verify every citation; write nothing")
     common(c)
     s = commands.add_parser("serve", help="preview the site, rebuilt as you edit (writes nothing to site/)")
     _config_option(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    _base_url_option(s)
     _find_and_new_parsers(commands)
     _import_parser(commands)
+    i = commands.add_parser("init", help="make a new desk in DIR, ready to commit and publish")
+    i.add_argument("dir", type=Path, metavar="DIR", help="the desk's folder (made if missing)")
+    i.add_argument("--force", action="store_true", help="allow a folder that is not empty (no file is ever replaced)")
+    i.add_argument(
+        "--tool",
+        metavar="REQUIREMENT",
+        help=f"what the desk's CI installs (default: factcheck=={__version__}; a git URL or a private index works too)",
+    )
     return parser
+
+
+def _base_url_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the site's address for this run only, instead of config.yaml's base_url (a staging copy)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -88,6 +106,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
 
+    if args.command == "init":
+        return _init(args, stdout, stderr)
     args.config = config_file(args.config)
     if args.command == "find":
         return _find(args, stdout, stderr)
@@ -98,12 +118,19 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if args.command == "serve":
         from .editor.serve import serve
 
-        return serve(args.config, args.host, args.port, stdout, _wants_color(stdout))
+        return serve(args.config, args.host, args.port, stdout, _wants_color(stdout), args.base_url)
     progress = Progress(stderr)
     if args.command == "check":
         result = verify(args.config, strict=args.strict, progress=progress)
     else:
-        result = build(args.config, out_dir=args.out, strict=args.strict, progress=progress, notice=_notice(stderr))
+        result = build(
+            args.config,
+            out_dir=args.out,
+            strict=args.strict,
+            progress=progress,
+            notice=_notice(stderr),
+            base_url=args.base_url,
+        )
     progress.clear()
     _report(result, args.format, args.config, stdout)
     if args.command == "build" and args.format == "text":
@@ -216,10 +243,10 @@ def _find(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     text = " ".join(args.text)
     if not normalize_quote(text):
-        stderr.write("build.py find: error: nothing to find: TEXT is empty\n")
+        stderr.write("factcheck find: error: nothing to find: TEXT is empty\n")
         return EXIT_USAGE
     if args.limit < 1:
-        stderr.write("build.py find: error: --limit must be at least 1\n")
+        stderr.write("factcheck find: error: --limit must be at least 1\n")
         return EXIT_USAGE
     config, problems = load_config(args.config)
     if config is None:
@@ -254,16 +281,16 @@ def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         made = new_check(config, args.id, dt.date.today())
     except ScaffoldError as exc:
-        stderr.write(f"build.py new: error: {exc.message}\n  help: {exc.hint}\n")
+        stderr.write(f"factcheck new: error: {exc.message}\n  help: {exc.hint}\n")
         return EXIT_USAGE if exc.usage else EXIT_CONTENT
     config_arg = "" if args.config == Path("config.yaml") else f" --config {shlex.quote(str(args.config))}"
     stdout.write(
         f"wrote {made.path}\n"
         "next:\n"
         "  1. fill in the claim, claimant, verdict and summary\n"
-        f'  2. find each quote: python build.py find "words from the article"{config_arg}\n'
+        f'  2. find each quote: factcheck find "words from the article"{config_arg}\n'
         "     and paste the blocks it prints under citations:\n"
-        f"  3. python build.py check{config_arg}\n"
+        f"  3. factcheck check{config_arg}\n"
     )
     return EXIT_OK
 
@@ -296,7 +323,7 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     for option in ("id", "url"):
         if getattr(args, option) is not None and len(args.files) > 1:
-            stderr.write(f"build.py import: error: --{option} names one article: import one FILE with it\n")
+            stderr.write(f"factcheck import: error: --{option} names one article: import one FILE with it\n")
             return EXIT_USAGE
     progress = Progress(stderr)
     codes = []
@@ -317,10 +344,38 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         on_pages = f" on {_count(a.pages, 'page')}" if a.pages is not None else ""
         stdout.write(
             f'archived {a.shown}: id {a.id}, "{a.title}", {_count(a.paragraphs, "paragraph")}{on_pages}; '
-            f'cite it as article: {a.id} (python build.py find "words from it" prints ready-to-paste citations)\n'
+            f'cite it as article: {a.id} (factcheck find "words from it" prints ready-to-paste citations)\n'
         )
         codes.append(EXIT_OK)
     if len(args.files) > 1:
         done = codes.count(EXIT_OK)
         stderr.write(f"imported {done} of {len(args.files)} pages\n")
     return max(codes)
+
+
+# --- init ---------------------------------------------------------------------
+
+
+def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .editor.newdesk import InitError, init_desk
+
+    try:
+        made = init_desk(args.dir, force=args.force, tool=args.tool or f"factcheck=={__version__}")
+    except InitError as exc:
+        stderr.write(f"factcheck init: error: {exc.message}\n  help: {exc.hint}\n")
+        return EXIT_USAGE
+    stdout.write(f"made a desk in {made.root}: {_count(len(made.written), 'file')}\n")
+    for shown in made.written:
+        stdout.write(f"  {shown}\n")
+    if made.skipped:
+        stdout.write(f"left as they were ({_count(len(made.skipped), 'file')} already there):\n")
+        for shown in made.skipped:
+            stdout.write(f"  {shown}\n")
+    stdout.write(
+        "next:\n"
+        "  1. set title, base_url and publisher in config.yaml, and adapt the verdict scale\n"
+        "  2. archive a source: factcheck import page.html (or a .warc or .pdf)\n"
+        "  3. write a check: factcheck new my-first-check, then factcheck check\n"
+        "  4. preview: factcheck serve; publish: see README.md in the desk\n"
+    )
+    return EXIT_OK

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Location
 from .model import Config, Publisher, Verdict
-from .safefs import real
-from .verify.fields import Codes, FieldSpec, read_record
+from .safefs import inside, real
+from .verify.fields import URL_RE, Codes, FieldSpec, read_record
 from .verify.sources import decode, read_source_bytes
 from .verify.yamlsource import parse
 
@@ -63,8 +63,11 @@ def config_file(path: Path) -> Path:
     return path / "config.yaml" if path.is_dir() else path
 
 
-def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
-    """Read and check config.yaml. Any problem here is a `config` error."""
+def load_config(path: Path, base_url_override: str | None = None) -> tuple[Config | None, list[Diagnostic]]:
+    """Read and check config.yaml. Any problem here is a `config` error.
+
+    `base_url_override` (from `--base-url`, for a staging build) replaces the one in
+    config.yaml for this run: every page's key follows it (`Config.digest`)."""
     shown = path.name
     if not path.is_file():
         return None, [
@@ -117,9 +120,31 @@ def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
     if diagnostics:
         return None, diagnostics
 
+    if base_url_override is not None:
+        problem = _base_url_problem(base_url_override)
+        if problem:
+            return None, [Diagnostic("config", f"--base-url {base_url_override!r} {problem}", hint=_BASE_URL_HINT)]
+        base_url = base_url_override if base_url_override.endswith("/") else base_url_override + "/"
+        data += b"\0--base-url=" + base_url.encode("utf-8")
     paths = DEFAULT_PATHS | (record.values["paths"].values if "paths" in record.values else {})
     publisher = record.values["publisher"].values
     root = path.parent
+    top = real(root)
+    for name in ("articles", "checks", "templates"):
+        folder = real(root / paths[name])
+        if not inside(top, folder):
+            loc = record.values["paths"].locs.get(name) if "paths" in record.values else None
+            diagnostics.append(
+                Diagnostic.at(
+                    loc or Location(shown, 1, 1),
+                    "config",
+                    f"paths.{name} ({folder}) lies outside the desk folder",
+                    hint="a desk's content and templates are folders inside it (the folder of config.yaml); "
+                    "link a folder in if it must live elsewhere, and keep the link inside the desk",
+                )
+            )
+    if diagnostics:
+        return None, diagnostics
     config = Config(
         path=path,
         title=record.values["title"],
@@ -135,6 +160,17 @@ def load_config(path: Path) -> tuple[Config | None, list[Diagnostic]]:
         digest=hashlib.sha256(data).hexdigest(),
     )
     return config, []
+
+
+_BASE_URL_HINT = "give the absolute URL the site is served at, such as https://staging.example.org/checks/"
+
+
+def _base_url_problem(url: str) -> str | None:
+    if not URL_RE.match(url):
+        return "is not an absolute http(s) URL"
+    if _NOT_IN_URL.search(url):
+        return "holds a character a URL cannot hold as it is (percent-encode it)"
+    return None
 
 
 def _as_config(d: Diagnostic) -> Diagnostic:

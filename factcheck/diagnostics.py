@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "duplicate-citation": "(warning) the same citation given twice in an entry",
     "elision-empty": "(warning) an elision marker [...] that leaves nothing out",
     "quote-comment": "(warning) a plain quote, prefix or suffix cut short by a ' #' comment",
+    "broken-link": "a page of the built site links to a local file that the site does not have",
     "control-character": "(warning) an article whose text holds a control character no page can show",
     "unsafe-file": "a link out of the desk, or a special file (a pipe, a device), which is never read",
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, Space, code_fingerprint, digest
@@ -33,6 +34,14 @@ REPORTS = Space[_Report]("report", _Report)
 # The tables a `check` uses; a build uses all of them. Saving prunes those named.
 CHECK_SPACES = ("article", "entry", "found")
 SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "report")
+
+
+class LinkError(Exception):
+    """Pages of the new site link to files it does not have."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} broken links")
+        self.diagnostics = diagnostics
 
 
 class Progress(Protocol):
@@ -114,6 +123,7 @@ def build(
     progress: Progress = quiet,
     defer_search: bool = False,
     notice: Callable[[str], None] = lambda message: None,
+    base_url: str | None = None,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -122,8 +132,9 @@ def build(
     A caller that passes its own `cache` (the preview) keeps and saves it.
     With `defer_search` an existing search index is left as it is and the
     result says so (`search_stale`): the preview shows an edit at once and
-    brings search up to date with a second build right after."""
-    config, diagnostics = load_config(config_path)
+    brings search up to date with a second build right after. `base_url`
+    replaces config.yaml's for this build (a staging copy of the site)."""
+    config, diagnostics = load_config(config_path, base_url)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
     target = (out_dir if out_dir is not None else config.output_dir).resolve()
@@ -161,6 +172,8 @@ def build(
         )
     except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
+    except LinkError as exc:
+        return replace(result, diagnostics=(*result.diagnostics, *exc.diagnostics))
     except OutputError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic), site_changed=exc.changed)
     except SearchError as exc:
@@ -183,6 +196,7 @@ def _render_and_write(
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
     from .site import search
+    from .site.links import LinkScanner, diagnose, locate
     from .site.render import render_site
 
     config = desk.config
@@ -224,11 +238,13 @@ def _render_and_write(
         writer.abort()
         raise
     rendered_count = 0
+    scanner = LinkScanner(urlsplit(config.base_url).path)
 
     def put(path: str, data: bytes) -> None:
         nonlocal rendered_count
         rendered_count += 1
         progress("rendering pages", rendered_count)
+        scanner.scan(path, data)
         writer.put(path, data)
 
     try:
@@ -245,6 +261,12 @@ def _render_and_write(
     for bucket in buckets:
         if bucket not in stale:  # unchanged, or deferred
             kept.update(p for p in old_files if p.startswith(bucket.folder))
+    # Every local link of a page rendered now must lead to a file of the new site.
+    files = set(writer.hashes) | {p for p in kept if old_files.get(p)}
+    broken = scanner.broken(files)
+    if broken:
+        writer.abort()
+        raise LinkError(diagnose(broken, files, lambda link: locate(link, desk)))
     keys = {**rendered.keys, **{b.folder: old_keys[b.folder] if b in deferred else b.key for b in buckets}}
     progress("writing the site")
     # With search left stale, or an input changed while the site was made,

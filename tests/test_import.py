@@ -1,4 +1,4 @@
-"""`build.py import`: a saved web page archived as an article of the corpus."""
+"""`factcheck import`: a saved web page archived as an article of the corpus."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_news_article_with_json_ld(empty_desk: Desk) -> None:
     assert result.out == (
         "archived content/articles/harbour-gazette-2023-10-18.txt: id harbour-gazette-2023-10-18, "
         '"Ferry link to Kessock Island suspended after storm damages pier", 10 paragraphs; '
-        'cite it as article: harbour-gazette-2023-10-18 (python build.py find "words from it" '
+        'cite it as article: harbour-gazette-2023-10-18 (factcheck find "words from it" '
         "prints ready-to-paste citations)\n"
     )
     body = written.read_text(encoding="utf-8").split("\n---\n", 1)[1]

@@ -1,4 +1,4 @@
-"""`build.py import report.pdf`: a document's text, with the page each part is on."""
+"""`factcheck import report.pdf`: a document's text, with the page each part is on."""
 
 from __future__ import annotations
 

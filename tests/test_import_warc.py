@@ -1,4 +1,4 @@
-"""`build.py import capture.warc`: the article page out of a WARC capture.
+"""`factcheck import capture.warc`: the article page out of a WARC capture.
 
 The captures are written here with warcio from the saved pages in
 fixtures/import/, with what a browser's capture also holds: the request,

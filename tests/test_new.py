@@ -31,7 +31,7 @@ def test_new_writes_a_scaffold_that_check_flags(desk: Desk) -> None:
     assert run.code == 0, run.err
     path = desk.checks / "aleppo-truce.yaml"
     assert run.out.startswith(f"wrote {path}\n")
-    assert "python build.py find" in run.out and "python build.py check" in run.out
+    assert "factcheck find" in run.out and "factcheck check" in run.out
     text = path.read_text(encoding="utf-8")
 
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schema/check.schema.json"

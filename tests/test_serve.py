@@ -1,4 +1,4 @@
-"""`build.py serve`, driven for real: a server process, edits on disk,
+"""`factcheck serve`, driven for real: a server process, edits on disk,
 pages over HTTP, Ctrl-C."""
 
 from __future__ import annotations
@@ -62,10 +62,10 @@ class Server:
         raise AssertionError(f"not seen within {WAIT} s; the server said:\n" + "".join(self.lines))
 
 
-def start(desk: Desk, tmp: Path) -> Server:
+def start(desk: Desk, tmp: Path, *extra: str) -> Server:
     tmp.mkdir(exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--config", str(desk.config), "--port", "0"],
+        [sys.executable, str(REPO / "build.py"), "serve", "--config", str(desk.config), "--port", "0", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -115,6 +115,18 @@ def test_serves_the_site_under_its_base_path_with_live_reload(server: Server, sa
     assert status == 404 and "Page not found" in missing
     assert server.get("__factcheck/live.js")[0] == 200
     assert server.get("../etc/passwd")[0] == 404
+
+
+def test_serves_a_staging_address_given_for_the_run(sample_desk: Desk, tmp_path: Path) -> None:
+    s = start(sample_desk, tmp_path / "tmp", "--base-url", "https://staging.example.net/pr-7")
+    try:
+        assert s.url.endswith("/pr-7/")
+        status, page = s.get("checks/russia-china-veto/")
+        assert status == 200
+        assert '<link rel="canonical" href="https://staging.example.net/pr-7/checks/russia-china-veto/">' in page
+    finally:
+        s.proc.send_signal(signal.SIGINT)
+        s.proc.wait(timeout=WAIT)
 
 
 def test_an_edit_shows_a_break_is_reported_and_a_fix_clears_it(server: Server, sample_desk: Desk) -> None:

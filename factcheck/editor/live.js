@@ -1,4 +1,4 @@
-// The preview's live reload (added by `build.py serve`, never by `build`):
+// The preview's live reload (added by `factcheck serve`, never by `build`):
 // reload when the site is rebuilt; show the build's errors over the page
 // until they are fixed.
 (function () {

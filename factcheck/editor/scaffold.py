@@ -68,7 +68,7 @@ def scaffold(config: Config, path: Path, today: dt.date) -> str:
     lines = [
         f"# yaml-language-server: $schema={schema}",
         "# A new fact-check. Fill in every field below that is not commented out;",
-        "# `python build.py check` lists each one still empty. To use an optional",
+        "# `factcheck check` lists each one still empty. To use an optional",
         "# field, remove the '# ' in front of it.",
     ]
     for spec in ENTRY_FIELDS:
@@ -89,7 +89,7 @@ def _field(spec: FieldSpec, config: Config, today: dt.date) -> list[str]:
         return [
             f"# {_sentence(spec.description)} {need}. Each citation has:",
             *(_citation_field(c) for c in CITATION_FIELDS),
-            '# `python build.py find "words from an article"` prints citations to',
+            '# `factcheck find "words from an article"` prints citations to',
             "# paste below, each one checked against the corpus.",
             "citations:",
         ]

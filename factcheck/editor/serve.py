@@ -1,4 +1,4 @@
-"""`build.py serve`: a live preview while editing.
+"""`factcheck serve`: a live preview while editing.
 
 The site is built into a temporary folder (never into site/), served on
 127.0.0.1 under base_url's path (so even the 404 page's absolute links
@@ -88,8 +88,9 @@ class State:
 
 
 class Preview:
-    def __init__(self, config_path: Path, out: TextIO, color: bool):
+    def __init__(self, config_path: Path, out: TextIO, color: bool, base_url: str | None = None):
         self.config_path = config_path
+        self.base_url = base_url
         self.out = out
         self.color = color
         _clear_dead_previews()
@@ -108,11 +109,17 @@ class Preview:
 
     def _build(self, defer_search: bool, quiet: bool = False) -> Verification:
         with self._lock:
-            config, _ = load_config(self.config_path)
+            config, _ = load_config(self.config_path, self.base_url)
             if config is not None and (self.cache is None or self.config is None or config.root != self.config.root):
                 self.cache = Cache.open(config.root)
             self.config = config or self.config
-            result = build(self.config_path, out_dir=self.folder, cache=self.cache, defer_search=defer_search)
+            result = build(
+                self.config_path,
+                out_dir=self.folder,
+                cache=self.cache,
+                defer_search=defer_search,
+                base_url=self.base_url,
+            )
             if self.cache is not None and result.desk is not None and result.ok:
                 self.cache.prune(SPACES)  # what this full build did not use is gone from the desk
             errors = [d for d in result.diagnostics if d.is_error]
@@ -147,13 +154,14 @@ class Preview:
         shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 
-def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> int:
-    """Build, serve and watch until interrupted. Returns the exit code."""
-    config, problems = load_config(config_path)
+def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool, base_url: str | None = None) -> int:
+    """Build, serve and watch until interrupted. Returns the exit code.
+    `base_url` replaces config.yaml's, as `build --base-url` does."""
+    config, problems = load_config(config_path, base_url)
     if config is None:
         out.write(format_text(problems, config_path.parent, color=color) + "\n")
         return 2
-    preview = Preview(config_path, out, color)
+    preview = Preview(config_path, out, color, base_url)
     try:
         first = preview.rebuild()
         if any(d.code == "output" for d in first.errors):
@@ -162,7 +170,7 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool) -> 
         try:
             server = ThreadingHTTPServer((host, port), _handler(preview, prefix))
         except OSError as exc:
-            out.write(f"build.py serve: error: cannot listen on {host}:{port}: {exc.strerror}\n")
+            out.write(f"factcheck serve: error: cannot listen on {host}:{port}: {exc.strerror}\n")
             out.write("  help: another program may be using the port; pass --port with another number\n")
             return 2
         server.daemon_threads = True

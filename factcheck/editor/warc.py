@@ -133,7 +133,7 @@ def choose(captures: list[Capture], url: str | None, shown: str) -> tuple[Captur
     elif len(urls) > 1:
         raise WarcError(
             f"this WARC file holds {len(urls)} HTML pages; say which is the article with --url",
-            "its pages: " + _listed(urls) + f"; for example: python build.py import {shown} --url {urls[0]}",
+            "its pages: " + _listed(urls) + f"; for example: factcheck import {shown} --url {urls[0]}",
         )
     else:
         chosen = captures

@@ -529,7 +529,7 @@ def refuse_unsafe(out_dir: Path, protect: Iterable[Path], forbid: Iterable[Path]
     others = [n for n in names if not n.startswith(".") and n not in HOST_FILES]
     if others and not ours:
         raise OutputError(
-            f"refusing to replace {out_dir}: it is not empty and was not made by build.py",
+            f"refusing to replace {out_dir}: it is not empty and was not made by factcheck",
             hint="choose another output folder, or empty this one if its contents may go",
         )
 

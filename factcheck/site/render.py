@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
+from .. import __version__
 from . import feeds
 from ..cache import Cache, Space, code_fingerprint, digest
 from ..diagnostics import Diagnostic, Location
@@ -112,11 +114,21 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
 
 
 def check_templates(config: Config, env: jinja2.Environment) -> list[Diagnostic]:
-    """Compile every template, so that `check` fails where `build` would."""
+    """Compile every template (never render one), and find every template
+    they extend, include or import by name, so that `check` fails where
+    `build` would."""
     problems = theme_problems(config.templates_dir, config.root)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
         try:
             env.get_template(name)
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            for used in jinja2.meta.find_referenced_templates(env.parse(source)):
+                if used is not None:
+                    env.get_template(used, parent=name)
+        except jinja2.TemplateNotFound as exc:
+            problem = _template_problem(config, exc, name)
+            message = f"template error: '{name}' asks for '{exc.name}', which is neither the desk's nor built in"
+            problems.append(replace(problem, file=_shown_template(config, name), message=message))
         except Exception as exc:  # noqa: BLE001 - every template problem becomes a diagnostic
             problems.append(_template_problem(config, exc, name))
     return problems
@@ -333,6 +345,7 @@ class _Renderer:
         root = urlsplit(self.config.base_url).path if absolute_root else "../" * depth
         canonical = self.config.base_url + href(path.removesuffix("index.html"))
         common = {
+            "version": __version__,
             "site": self.site,
             "config": self.config,
             "root": root,
@@ -389,12 +402,14 @@ def templates_digest(config: Config) -> str:
     return digest(*(part for name, data in template_files(config.templates_dir, config.root) for part in (name, data)))
 
 
+def _shown_template(config: Config, name: str) -> str:
+    if name.startswith(PREFIX) or not (config.templates_dir / name).is_file():
+        return f"{BUILTIN_SHOWN}{name.removeprefix(PREFIX)}"  # a file of the built-in theme
+    return _relative(config, config.templates_dir / name)
+
+
 def _template_problem(config: Config, exc: Exception, name: str) -> Diagnostic:
-    raw = getattr(exc, "name", None) or name
-    if raw.startswith(PREFIX) or not (config.templates_dir / raw).is_file():
-        file = f"{BUILTIN_SHOWN}{raw.removeprefix(PREFIX)}"  # a file of the built-in theme
-    else:
-        file = _relative(config, config.templates_dir / raw)
+    file = _shown_template(config, getattr(exc, "name", None) or name)
     line = getattr(exc, "lineno", None)
     if isinstance(exc, RefusedTemplate):
         return Diagnostic.at(Location(file), "unsafe-file", str(exc), hint=exc.hint)

@@ -1,6 +1,6 @@
 """The JSON Schema of an entry, made from the same declarations the loader uses.
 
-Regenerate the shipped copy with:  python -m factcheck.schema > schema/check.schema.json
+Regenerate the shipped copy with:  python -m factcheck.verify.schema > schema/check.schema.json
 A test fails when the two differ.
 """
 
