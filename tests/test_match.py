@@ -164,10 +164,11 @@ def test_empty_quote_never_matches(quote: str) -> None:
 # --- properties --------------------------------------------------------------
 
 EQUIVALENTS = {
-    "'": "'‘’‚‛′",
-    '"': '"“”„‟″',
+    "'": "'‘’‚‛′‹›",
+    '"': '"“”„‟″«»',
     "-": "-‐‑‒–—―−",
 }
+TATWEEL = "\u0640"  # ignored: a quote may add or leave out any number of them
 CLASS_OF = {c: members for members in EQUIVALENTS.values() for c in members}
 SPACES = [" ", "\n", "\t", "\r\n", "\u00a0", "  ", " \n\n ", "\u2009"]
 
@@ -186,8 +187,12 @@ def retype(draw: st.DrawFn, text: str) -> str:
             out.append(draw(st.sampled_from(SPACES)))
             i = j
             continue
-        if ch in CLASS_OF:
+        if ch == TATWEEL:
+            out.append(draw(st.sampled_from(["", TATWEEL, TATWEEL * 2])))
+        elif ch in CLASS_OF:
             out.append(draw(st.sampled_from(CLASS_OF[ch])))
+        elif "\u0621" <= ch <= "\u064a" and i + 1 < len(text) and "\u0621" <= text[i + 1] <= "\u064a":
+            out.append(ch + draw(st.sampled_from(["", "", TATWEEL])))  # between two Arabic letters
         elif ch == "…":
             out.append(draw(st.sampled_from(["…", "..."])))
         else:
@@ -201,7 +206,9 @@ def _clean_edge(body: str, a: int, b: int) -> bool:
     cutting a character from the marks that compose with it."""
     if not (0 <= a < b <= len(body)):
         return False
-    if body[a].isspace() or body[b - 1].isspace():
+    if body[a].isspace() or body[b - 1].isspace() or TATWEEL in (body[a], body[b - 1]):
+        return False
+    if not normalize_quote(body[a:b]):
         return False
     if unicodedata.combining(body[a]) or (b < len(body) and unicodedata.combining(body[b])):
         return False
@@ -214,7 +221,8 @@ SAMPLE_BODIES = st.sampled_from(list(ARTICLES.values()))
 _ALPHABET = st.sampled_from(
     list("abcxyz ABC 0123.,")
     + ["\n", "\r\n", "\t", "\u00a0", "\u2009", "…", "ﬁ", "é", "e\u0301", "한", "①"]
-    + list("'‘’‚‛′\"“”„‟″-‐‑‒–—―−")
+    + list("'‘’‚‛′‹›\"“”„‟″«»-‐‑‒–—―−")
+    + ["كتب", "ـ", "صدى", "\u064e", "ل\u0651"]  # Arabic: letters, the tatweel, diacritics
 )
 SYNTHETIC = st.lists(_ALPHABET, min_size=1, max_size=120).map("".join)
 
@@ -345,7 +353,7 @@ def test_normalized_text_is_the_spec_normalization(body: str) -> None:
         for ascii_char, members in EQUIVALENTS.items():
             for m in members:
                 text = text.replace(m, ascii_char)
-        return text
+        return text.replace(TATWEEL, "")
 
     # Rule 2 is applied before NFKC too, or ″ would become '' (see normalize.py).
     reference = fold(unicodedata.normalize("NFKC", fold(body)))
@@ -353,5 +361,31 @@ def test_normalized_text_is_the_spec_normalization(body: str) -> None:
     assert normalize(body).text == reference
 
 
+def test_guillemets_equal_straight_quotes() -> None:
+    body = "Lavrov a parlé d’une «\u00a0étape provocatrice\u00a0» et d’un ‹ pas › de trop."
+    assert found(body, "d'une \" étape provocatrice \" et d'un ' pas '") == (
+        "d’une «\u00a0étape provocatrice\u00a0» et d’un ‹ pas ›",
+    )
+
+
+def test_the_tatweel_is_ignored_but_diacritics_are_not() -> None:
+    body = "قال إن الهدنة ستستمـــر سبعة أيام"
+    assert found(body, "الهدنة ستستمر سبعة") == ("الهدنة ستستمـــر سبعة",)
+    assert found("الهدنة ستستمر", "الهدنـة ستستمر") == ("الهدنة ستستمر",)
+    assert found("كَتَبَ الرسالة", "كتب الرسالة") == "NotFound"  # a quote without the article's diacritics
+
+
 def test_double_prime_equals_a_double_quote() -> None:
     assert found("he said ″no″ twice", 'said "no"') == ("said ″no″",)
+
+
+def test_a_near_miss_in_arabic_names_whole_letters_and_says_when_only_diacritics_differ() -> None:
+    from factcheck.verify.hints import closest_passage
+
+    body = "كَتَبَ الرئيسُ الرسالةَ إلى المجلس."
+    passage = closest_passage(normalize(body), "كتب الرئيس الرسالة إلى المجلس")
+    assert passage is not None and body[passage.start] == "ك"  # not a vowel sign cut from its letter
+    (difference,) = passage.differences
+    assert difference == (
+        'you wrote "كتب الرئيس الرسالة", the article says "كَتَبَ الرئيسُ الرسالةَ": only the diacritics differ'
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import regex
 from rapidfuzz import fuzz, process
 
 from .normalize import NormalizedText
@@ -176,12 +178,19 @@ def _differences(quote: str, q_tokens: list[_Token], text: str, p_tokens: list[_
             found.append(f'the article also has "{says}" there')
         elif not says:
             found.append(f'the article does not have "{wrote}"')
+        elif _bare(wrote) == _bare(says):
+            found.append(f'you wrote "{wrote}", the article says "{says}": only the diacritics differ')
         else:
             found.append(f'you wrote "{wrote}", the article says "{says}"')
     if len(found) > _MAX_DIFFERENCES:
         extra = len(found) - _MAX_DIFFERENCES
         found = found[:_MAX_DIFFERENCES] + [f"{extra} more difference{'s' if extra > 1 else ''}"]
     return tuple(found)
+
+
+def _bare(text: str) -> str:
+    """Text without its combining marks (diacritics, vowel signs)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _word_start(text: str, pos: int) -> int:
@@ -197,7 +206,10 @@ def _word_end(text: str, pos: int) -> int:
 
 
 _Token = tuple[str, int, int]
-_TOKEN = re.compile(r"\w(?:[\w%'.-]*\w)?%?|[^\w\s]")
+# Words and punctuation marks. The `regex` module's \w takes in the marks
+# that combine with a letter (Arabic vowel signs, Hebrew points), and \X is
+# a whole grapheme cluster, so no token ever cuts a letter from its marks.
+_TOKEN = regex.compile(r"\w(?:[\w%'.-]*\w)?%?|(?![\s\w])\X")
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Token]:

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-# Rule 2: quotes and dashes that compare equal to their ASCII forms.
+# Rule 2: quotes and dashes that compare equal to their ASCII forms (the
+# guillemets of French, Russian or Arabic text among them), and the Arabic
+# tatweel, which only stretches a word and is left out.
+TATWEEL = "\u0640"
 _FOLD = str.maketrans(
     {
-        **dict.fromkeys("‘’‚‛′", "'"),
-        **dict.fromkeys("“”„‟″", '"'),
+        **dict.fromkeys("‘’‚‛′‹›", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
         **dict.fromkeys("‐‑‒–—―−", "-"),
+        TATWEEL: "",
     }
 )
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -52,15 +56,22 @@ class _Segments:
     def to_input(self, pos: int, *, end: bool) -> int:
         """Map an output offset to the input. A start inside a replaced span
         maps to the span's start, an end to its end: a match that covers part
-        of an expanded character covers the whole character."""
+        of an expanded character covers the whole character. Text that was
+        left out (a tatweel) at either edge stays outside: a start maps past
+        it, an end before it."""
+        if end:
+            i = bisect_left(self.out_starts, pos) - 1  # the spans that begin before the end
+            if i < 0:
+                return pos
+            if pos >= self.out_ends[i]:
+                return self.in_ends[i] + (pos - self.out_ends[i])
+            return self.in_ends[i]
         i = bisect_right(self.out_starts, pos) - 1
         if i < 0:
             return pos
         if pos >= self.out_ends[i]:
             return self.in_ends[i] + (pos - self.out_ends[i])
-        if pos == self.out_starts[i] or not end:
-            return self.in_starts[i]
-        return self.in_ends[i]
+        return self.in_starts[i]
 
 
 @dataclass(frozen=True)
