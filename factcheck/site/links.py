@@ -1,0 +1,183 @@
+"""Every local link of the built site must lead to a file of the site.
+
+Pages are scanned as they are rendered (`href`, `src`, `srcset` and the like
+in HTML, `url()` in CSS and in style attributes); once everything is
+rendered, a link to a file the site does not have is a `broken-link` error
+and the build writes nothing. This is what catches a template that asks for
+a file the theme no longer has (a copied template that asks for
+`pagefind/pagefind-ui.js` when the search bundle lives in `pagefind/0/`).
+
+A problem points at the entry whose Markdown holds the link, or else at the
+template line that holds it, or else at the page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..diagnostics import Diagnostic, Location
+from ..model import Config, Desk
+from ..verify.hints import did_you_mean
+from .builtin import BUILTIN, BUILTIN_SHOWN, builtin_files
+from .loader import desk_files
+
+# The theme writes every attribute in double quotes (Jinja2's autoescape
+# makes a quote in a value &#34;), so a scan of the text finds them all.
+_ATTRIBUTE = re.compile(r'\s(href|src|srcset|poster|action|data-bundles)="([^"]*)"')
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Link:
+    page: str  # the site path of the page (or style sheet) that holds it
+    ref: str  # as written there
+    target: str  # the site path it leads to
+
+
+class LinkScanner:
+    """Collects the local links of every page as it is rendered, then says
+    which lead nowhere."""
+
+    def __init__(self, base_path: str):
+        self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        self._first: dict[str, Link] = {}  # each target, with the first page that links to it
+
+    def scan(self, path: str, data: bytes) -> None:
+        if path.endswith(".html"):
+            text = data.decode("utf-8", "replace")
+            refs = [ref for name, value in _ATTRIBUTE.findall(text) for ref in _refs(name, value)]
+            refs += [m.group(2) for m in _CSS_URL.finditer(text)]
+        elif path.endswith(".css"):
+            refs = [m.group(2) for m in _CSS_URL.finditer(data.decode("utf-8", "replace"))]
+        else:
+            return
+        first = self._first
+        for ref in refs:
+            target = self.resolve(path, ref)
+            if target is not None and target not in first:
+                first[target] = Link(path, ref, target)
+
+    def resolve(self, page: str, ref: str) -> str | None:
+        """The site path a link leads to; None for a link out of the site
+        (another scheme or host) or within its own page."""
+        ref = ref.strip()
+        if not ref or ref.startswith(("#", "//")) or _SCHEME.match(ref):
+            return None
+        path = unquote(urlsplit(ref).path)
+        if not path:
+            return None  # "?q=x": the page itself
+        if path.startswith("/"):
+            if not path.startswith(self.base_path):
+                return "/" + path.lstrip("/")  # a path of the host, outside the site: never one of its files
+            joined = path[len(self.base_path) :]
+        else:
+            joined = posixpath.join(posixpath.dirname(page), path)
+        if path.endswith("/") or joined == "":
+            joined = joined.rstrip("/") + "/index.html" if joined.rstrip("/") else "index.html"
+        normal = posixpath.normpath(joined)
+        return "/" + normal if normal.startswith("..") else normal
+
+    def broken(self, files: Collection[str]) -> list[Link]:
+        """The links whose target the site does not have (a folder's link
+        is fine when the folder has an index.html)."""
+        found = []
+        for target, link in sorted(self._first.items()):
+            if target in files or f"{target}/index.html" in files:
+                continue
+            found.append(link)
+        return found
+
+
+def _refs(name: str, value: str) -> Iterable[str]:
+    value = value.replace("&amp;", "&")
+    if name == "srcset":
+        return [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+    if name == "data-bundles":  # the search bundles the page asks for, one folder each
+        return [b + "pagefind-entry.json" for b in value.split()]
+    return [value]
+
+
+def diagnose(
+    links: Iterable[Link],
+    files: Collection[str],
+    where: Callable[[Link], Location | None],
+) -> list[Diagnostic]:
+    """One `broken-link` error per link; `where` finds the entry or template
+    line that wrote it."""
+    by_name: dict[str, list[str]] = {}
+    for path in files:
+        by_name.setdefault(posixpath.basename(path), []).append(path)
+    pages = sorted(p.removesuffix("index.html") for p in files if p.endswith("index.html"))
+    problems = []
+    for link in links:
+        name = posixpath.basename(link.target.rstrip("/")) or "index.html"
+        if name == "index.html":  # a link to a page: the page meant, by its folder
+            folder = link.target.removesuffix("index.html")
+            parent = posixpath.dirname(folder.rstrip("/"))
+            siblings = {posixpath.basename(p.rstrip("/")): p for p in pages if posixpath.dirname(p.rstrip("/")) == parent}
+            name_meant = did_you_mean(posixpath.basename(folder.rstrip("/")), siblings) if siblings else None
+            close = siblings[name_meant] if name_meant else None
+            hint = f"did you mean {close}?" if close else "link to a page the site has, or remove the link"
+        else:
+            alike = sorted(by_name.get(name, ()))
+            if alike:
+                more = f" (and {len(alike) - 1} more of that name)" if len(alike) > 1 else ""
+                hint = f"the site has {alike[0]}{more}"
+            else:
+                hint = "link to a file the site has, or remove the link"
+        message = f"{link.page} links to '{link.ref}', which is not a file of the site"
+        problems.append(Diagnostic.at(where(link), "broken-link", message, hint=hint))
+    return problems
+
+
+def line_holding(path: Path, text: str, shown: str) -> Location | None:
+    """Where `text` first stands in a file (an entry or a template)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        column = line.find(text)
+        if column != -1:
+            return Location(shown, number, column + 1)
+    return None
+
+
+def locate(link: Link, desk: Desk) -> Location | None:
+    """The entry or template line that wrote a link, as far as it can be
+    told: the Markdown of the check whose page holds it, else the first of
+    the desk's templates (then the theme's) that holds its text."""
+    config = desk.config
+    page = link.page
+    if page.startswith("checks/") and page.count("/") == 2:
+        check = desk.checks.get(page.split("/")[1])
+        if check is not None:
+            found = line_holding(config.root / check.path, link.ref, check.path)
+            if found:
+                return found
+    tail = re.sub(r"^(?:\.\.?/)+", "", link.ref)
+    for text in dict.fromkeys([tail, posixpath.basename(tail.rstrip("/"))]):
+        if not text:
+            continue
+        for name in desk_files(config.templates_dir, config.root):
+            found = line_holding(config.templates_dir / name, text, _shown(config, config.templates_dir / name))
+            if found:
+                return found
+        for name in builtin_files():
+            found = line_holding(BUILTIN / name, text, BUILTIN_SHOWN + name)
+            if found:
+                return found
+    return Location(f"site/{page}")
+
+
+def _shown(config: Config, path: Path) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
