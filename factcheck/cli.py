@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
+from . import DISTRIBUTION, __version__
 from .config import config_file
 from .diagnostics import format_github, format_json, format_markdown, format_sarif, format_text
 from .pipeline import Verification, build, verify
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--tool",
         metavar="REQUIREMENT",
-        help=f"what the desk's CI installs (default: factcheck=={__version__}; a git URL or a private index works too)",
+        help=f"what the desk's CI installs (default: {DISTRIBUTION}=={__version__}; a git URL works too)",
     )
     return parser
 
@@ -360,7 +360,7 @@ def _init(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .editor.newdesk import InitError, init_desk
 
     try:
-        made = init_desk(args.dir, force=args.force, tool=args.tool or f"factcheck=={__version__}")
+        made = init_desk(args.dir, force=args.force, tool=args.tool or f"{DISTRIBUTION}=={__version__}")
     except InitError as exc:
         stderr.write(f"factcheck init: error: {exc.message}\n  help: {exc.hint}\n")
         return EXIT_USAGE

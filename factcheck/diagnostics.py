@@ -41,7 +41,7 @@ CODES: dict[str, str] = {
     "duplicate-tag": "(warning) two tags of an entry that make the same tag page",
     "duplicate-citation": "(warning) the same citation given twice in an entry",
     "elision-empty": "(warning) an elision marker [...] that leaves nothing out",
-    "quote-comment": "(warning) a plain quote, prefix or suffix cut short by a ' #' comment",
+    "quote-comment": "(warning) a plain value (a quote, the claim, a tag...) cut short by a ' #' comment",
     "broken-link": "a page of the built site links to a local file that the site does not have",
     "control-character": "(warning) an article whose text holds a control character no page can show",
     "unsafe-file": "a link out of the desk, or a special file (a pipe, a device), which is never read",

@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ class Verdict:
     label: str
     description: str
     rating: float
+    colour: str | None = None  # of its badge (white text); the theme's palette by default
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,23 @@ class Publisher:
     name: str
     url: str | None = None
     logo: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str  # absolute, or a path of the site such as about/
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The desk's look, from config.yaml: colours, favicon, footer."""
+
+    accent: str | None = None  # links and focus, on the light page
+    accent_dark: str | None = None  # the same in dark mode
+    favicon: Path | None = None  # a file of the desk, published as static/favicon.<ext>
+    footer: str | None = None  # Markdown
+    links: tuple[Link, ...] = ()  # in the footer
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,10 @@ class Config:
     templates_dir: Path
     output_dir: Path
     digest: str = ""  # of config.yaml's bytes as read: every page depends on it
+    pages_dir: Path | None = None  # Markdown pages: about, contact
+    date_format: str = "long"  # CLDR: short, medium, long, full, or a pattern such as "d MMMM y"
+    identity: Identity = Identity()
+    messages: Mapping[str, str | list[str]] = field(default_factory=dict)  # the desk's own wording
 
     @property
     def root(self) -> Path:
@@ -66,6 +88,19 @@ class Config:
     @property
     def worst_rating(self) -> float:
         return min(v.rating for v in self.verdicts)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the desk's own, written in Markdown: content/pages/about.md
+    is /about/, listed in the navigation."""
+
+    id: str
+    path: str  # as diagnostics show it
+    title: str
+    body: str  # Markdown
+    order: int = 0  # in the navigation, then by title
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +247,7 @@ class Desk:
     articles: Mapping[str, Article]
     checks: Mapping[str, Check]
     citations: tuple[Resolved, ...]
+    pages: Mapping[str, Page] = field(default_factory=dict)
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")

@@ -22,6 +22,7 @@ from .site.builtin import BUILTIN, builtin_files
 from .site.output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
 from .verify.corpus import load_corpus
 from .verify.entries import load_entries, validate_entries
+from .verify.pages import load_pages
 from .verify.resolve import resolve_citations
 from .verify.sources import walk_files
 
@@ -84,18 +85,24 @@ def verify(
     cache = cache or Cache.open(config.root)
     from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
 
-    result = _verify(config, strict, cache, progress, environment(config, cache))
+    result = _verify(config, strict, cache, progress, environment(config, cache), links=True)
     if own_cache:
         cache.save(prune=CHECK_SPACES)
     return result
 
 
-def _verify(config: Config, strict: bool, cache: Cache, progress: Progress, env: jinja2.Environment) -> Verification:
+def _verify(
+    config: Config, strict: bool, cache: Cache, progress: Progress, env: jinja2.Environment, links: bool = False
+) -> Verification:
+    """Load, validate, resolve. `links`: also the broken links that can be
+    told without rendering (what `check` does; `build` checks every link of
+    every page it renders instead)."""
     # load
     progress("reading articles")
     articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache)
     progress("reading entries")
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
+    pages, page_problems = load_pages(config.pages_dir, config.root)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
     from .site.render import check_templates
@@ -105,11 +112,15 @@ def _verify(config: Config, strict: bool, cache: Cache, progress: Progress, env:
     progress("checking citations", 0, entries.citation_count)
     resolved, citation_problems = resolve_citations(entries, articles, cache)
 
-    diagnostics = corpus_problems + entry_problems + validation_problems + template_problems + citation_problems
+    diagnostics = (
+        corpus_problems + entry_problems + page_problems + validation_problems + template_problems + citation_problems
+    )
     if strict:
         diagnostics = promote_warnings(diagnostics)
     stats = {"articles": len(articles), "checks": entries.count, "citations": entries.citation_count}
-    desk = Desk(config, articles, entries.checks, tuple(r for r in resolved if r.check in entries.checks))
+    desk = Desk(config, articles, entries.checks, tuple(r for r in resolved if r.check in entries.checks), pages)
+    if links:
+        diagnostics += _static_links(desk, env)
     listed = tuple(r.as_json() for r in resolved)  # an entry's other errors do not hide its good citations
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats, citations_json=listed)
 
@@ -183,6 +194,15 @@ def build(
     return replace(result, output=target, written=written, search_stale=search_stale)
 
 
+def _static_links(desk: Desk, env: jinja2.Environment) -> list[Diagnostic]:
+    from .site import search
+    from .site.links import static_problems
+    from .site.render import template_sources
+
+    buckets = len(search.plan(list(desk.checks.values()), desk.config.language))
+    return static_problems(desk, buckets, template_sources(desk.config, env))
+
+
 def _render_and_write(
     desk: Desk,
     env: jinja2.Environment,
@@ -196,6 +216,7 @@ def _render_and_write(
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
     from .site import search
+    from .site.i18n import Interface
     from .site.links import LinkScanner, diagnose, locate
     from .site.render import render_site
 
@@ -226,11 +247,18 @@ def _render_and_write(
     deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
     stale = [b for b in stale if b not in deferred]
     markdown = env.filters["markdown"]
+    interface = Interface(config.language, config.messages)
     labels = {v.key: v.label for v in config.verdicts}
     try:
         indexer = search.Indexer(
             stale,
-            lambda c: search.document(c, labels[c.verdict], markdown(c.summary), config.language),
+            lambda c: search.document(
+                c,
+                labels[c.verdict],
+                markdown(c.summary),
+                config.language,
+                interface.gettext("Claimed by %(claimant)s", claimant=c.claimant),
+            ),
             config.language,
             writer.work,
         )
@@ -282,7 +310,9 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
 
     Files unchanged since they were last hashed are not read again."""
     parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.digest]
-    for folder in (config.articles_dir, config.checks_dir, config.templates_dir):
+    for folder in (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir):
+        if folder is None:
+            continue
         parts.append(os.path.relpath(folder, config.root))  # the same in any checkout
         if not folder.is_dir():
             continue
@@ -293,6 +323,8 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
         for names in walk.files:
             path = os.path.join(top, *names)
             parts += ["/".join(names), cache.file_digest(path)]
+    if config.identity.favicon is not None:  # a file of the desk that the site publishes
+        parts += ["favicon", cache.file_digest(str(config.identity.favicon))]
     # The built-in theme, as the code (its files change with the code, but
     # also under the hands of whoever works on the theme while serving).
     for name in builtin_files():

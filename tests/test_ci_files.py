@@ -26,7 +26,7 @@ def readme_blocks() -> list[str]:
 
 
 def desk_file(name: str) -> str:
-    return (SKELETON / name).read_text(encoding="utf-8").replace("@TOOL@", f"factcheck=={__version__}")
+    return (SKELETON / name).read_text(encoding="utf-8").replace("@TOOL@", f"factcheck-desk=={__version__}")
 
 
 def test_the_readme_shows_the_shipped_files_as_they_are() -> None:

@@ -66,10 +66,10 @@ def test_init_never_replaces_a_file(tmp_path: Path) -> None:
 def test_init_takes_a_git_repository_and_a_tool_of_ones_own(tmp_path: Path) -> None:
     desk = tmp_path / "desk"
     (desk / ".git").mkdir(parents=True)  # `git init` first is fine
-    made = init_desk(desk, tool="factcheck @ git+https://git.example.org/tools/factcheck@v0.2.0")
+    made = init_desk(desk, tool="factcheck-desk @ git+https://git.example.org/tools/factcheck@v0.2.0")
     assert ".github/workflows/factcheck.yml" in made.written
     workflow = (desk / ".github" / "workflows" / "factcheck.yml").read_text(encoding="utf-8")
-    assert 'pip install "factcheck @ git+https://git.example.org/tools/factcheck@v0.2.0"' in workflow
+    assert 'pip install "factcheck-desk @ git+https://git.example.org/tools/factcheck@v0.2.0"' in workflow
 
 
 # --- the theme ----------------------------------------------------------------------

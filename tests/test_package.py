@@ -25,18 +25,32 @@ from .conftest import REPO
 SITE_PACKAGES = next(p for p in sys.path if p.endswith("site-packages"))
 
 
+def committed_files() -> list[str]:
+    """What a commit of the working tree holds: the files git tracks, and
+    the new ones it does not ignore (a file that .gitignore hides by mistake
+    is missing here, as it would be from a clone)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
+    return [name for name in listed.stdout.decode().split("\0") if name and (REPO / name).is_file()]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the package's files (a build in the
-    checkout would leave build/ and *.egg-info behind)."""
+    """A wheel built from the files a clone of this repository would have
+    (a build in the checkout would leave build/ and *.egg-info behind)."""
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
-    shutil.copytree(REPO / "factcheck", source / "factcheck", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in committed_files():
+        if name.startswith("factcheck/") or name in ("pyproject.toml", "README.md"):
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(REPO / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(source)]
     subprocess.run(command, check=True, capture_output=True)
-    (built,) = out.glob("factcheck-*.whl")
+    (built,) = out.glob("factcheck_desk-*.whl")
     return built
 
 
@@ -77,6 +91,11 @@ def test_the_wheel_holds_the_theme_and_the_skeleton(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"factcheck/theme/base.html", "factcheck/theme/static/style.css", "factcheck/editor/live.js"} <= names
     assert "factcheck/editor/skeleton/workflows/publish.yml" in names
+    assert {
+        "factcheck/site/builtin.py",
+        "factcheck/site/links.py",
+        "factcheck/locale/fr/LC_MESSAGES/factcheck.po",
+    } <= names
     assert not [n for n in names if n.startswith(("tests/", "content/", "templates/"))]
 
 
@@ -165,7 +184,7 @@ def test_the_desks_workflows_name_only_commands_that_exist(tmp_path: Path) -> No
         workflow = yaml.safe_load((desk / ".github" / "workflows" / name).read_text(encoding="utf-8"))
         steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
         runs = [s["run"] for s in steps if "run" in s]
-        assert f'pip install "factcheck=={__version__}"' in runs
+        assert f'pip install "factcheck-desk=={__version__}"' in runs
         for command in runs:
             if command.startswith("factcheck "):
                 assert_command_exists(command)

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import DISTRIBUTION, __version__
 from ..verify.schema import entry_schema
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
@@ -48,7 +48,7 @@ class Made:
     skipped: tuple[str, ...]  # already there, left as they were
 
 
-def init_desk(root: Path, *, force: bool = False, tool: str = f"factcheck=={__version__}") -> Made:
+def init_desk(root: Path, *, force: bool = False, tool: str = f"{DISTRIBUTION}=={__version__}") -> Made:
     if root.exists() and not root.is_dir():
         raise InitError(f"{root} exists and is not a folder", "give the path of a new folder, or of an empty one")
     if root.is_dir() and not force and _has_content(root):
@@ -57,8 +57,7 @@ def init_desk(root: Path, *, force: bool = False, tool: str = f"factcheck=={__ve
             "init makes a new desk: give a new or empty folder, or add --force to add the desk's files "
             "beside what is there (no file is ever replaced)",
         )
-    if any(c in tool for c in '"\n\r'):
-        raise InitError(f"--tool {tool!r} cannot go into a workflow", "give a pip requirement such as factcheck==0.2.0")
+    _check_requirement(tool)
     title = root.resolve().name.replace("-", " ").replace("_", " ").title() or "My Fact-Check Desk"
     files: dict[str, bytes] = {}
     for source, target in FILES.items():
@@ -83,6 +82,22 @@ def init_desk(root: Path, *, force: bool = False, tool: str = f"factcheck=={__ve
             f.write(data)
         written.append(shown)
     return Made(root, tuple(written), tuple(skipped))
+
+
+def _check_requirement(tool: str) -> None:
+    """--tool goes into the workflows' `pip install "..."`: it must be a
+    requirement as pip reads it (PEP 508), naming this tool."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    example = (
+        f"{DISTRIBUTION}=={__version__}, or {DISTRIBUTION} @ git+https://git.example.org/you/factcheck@v{__version__}"
+    )
+    try:
+        requirement = Requirement(tool)
+    except InvalidRequirement as exc:
+        raise InitError(f"--tool {tool!r} is not a requirement pip can read", f"give one such as {example}") from exc
+    if '"' in tool or "\n" in tool or requirement.name.lower().replace("_", "-") != DISTRIBUTION:
+        raise InitError(f"--tool {tool!r} does not name the tool ({DISTRIBUTION})", f"give one such as {example}")
 
 
 def _has_content(root: Path) -> bool:

@@ -162,16 +162,18 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool, bas
         out.write(format_text(problems, config_path.parent, color=color) + "\n")
         return 2
     preview = Preview(config_path, out, color, base_url)
+    _stop_on_interrupt()
     try:
-        first = preview.rebuild()
-        if any(d.code == "output" for d in first.errors):
-            return 2
         prefix = urlsplit(config.base_url).path or "/"
-        try:
+        try:  # the port first: a busy one is said at once, before a long first build
             server = ThreadingHTTPServer((host, port), _handler(preview, prefix))
         except OSError as exc:
             out.write(f"factcheck serve: error: cannot listen on {host}:{port}: {exc.strerror}\n")
             out.write("  help: another program may be using the port; pass --port with another number\n")
+            return 2
+        first = preview.rebuild()
+        if any(d.code == "output" for d in first.errors):
+            server.server_close()
             return 2
         server.daemon_threads = True
         _stop_on_terminate()
@@ -191,6 +193,13 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool, bas
         return 0
     finally:
         preview.close()
+
+
+def _stop_on_interrupt() -> None:
+    """Ctrl-C (SIGINT) stops the preview, even when the shell that started it
+    in the background had it ignored (as scripts' `cmd &` does)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _stop_on_terminate() -> None:
@@ -260,8 +269,8 @@ def _watch(preview: Preview) -> Callable[[], None]:
             return
         wanted = {str(config.root): False}
         # The built-in theme too: someone working on the theme sees each save.
-        for folder in (config.articles_dir, config.checks_dir, config.templates_dir, BUILTIN):
-            if folder.is_dir():
+        for folder in (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir, BUILTIN):
+            if folder is not None and folder.is_dir():
                 wanted[str(folder)] = True
         for path in set(watched) - set(wanted):
             observer.unschedule(watched.pop(path))  # type: ignore[arg-type]

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from ..model import Check
-from ..model import Resolved
+from ..model import Check, Resolved
+from .i18n import Interface
 from .views import Site, article_url, check_url, href
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
     return data
 
 
-def annotations(site: Site, fragment: Fragment) -> str:
+def annotations(site: Site, fragment: Fragment, t: Interface) -> str:
     """Every citation as a W3C Web Annotation on the archived article."""
     base = site.desk.config.base_url
 
@@ -146,7 +146,7 @@ def annotations(site: Site, fragment: Fragment) -> str:
             "@context": "http://www.w3.org/ns/anno.jsonld",
             "id": base + "annotations.jsonld",
             "type": "AnnotationCollection",
-            "label": f"{site.desk.config.title}: citations",
+            "label": t.gettext("%(site)s: citations", site=site.desk.config.title),
             "total": len(site.desk.citations),
         }
     )
@@ -185,7 +185,7 @@ def _annotation(site: Site, check: Check, r: Resolved) -> dict[str, object]:
     }
 
 
-def atom(site: Site) -> str:
+def atom(site: Site, t: Interface) -> str:
     config = site.desk.config
     checks = site.checks[:50]
     updated = max((c.updated or c.published for c in checks), default=None)
@@ -204,12 +204,21 @@ def atom(site: Site) -> str:
         verdict = site.verdicts[check.verdict].label
         lines += [
             "<entry>",
-            f"<title>{escape(verdict)}: {escape(check.claim)}</title>",
+            f"<title>{escape(t.gettext('%(verdict)s: %(claim)s', verdict=verdict, claim=check.claim))}</title>",
             f'<link href="{attr(url)}"/>',
             f"<id>{escape(url)}</id>",
             f"<published>{check.published.isoformat()}T00:00:00Z</published>",
             f"<updated>{(check.updated or check.published).isoformat()}T00:00:00Z</updated>",
-            f"<summary>{escape(check.claimant)} claimed: {escape(check.claim)} Verdict: {escape(verdict)}.</summary>",
+            "<summary>"
+            + escape(
+                t.gettext(
+                    "%(claimant)s claimed: %(claim)s Verdict: %(verdict)s.",
+                    claimant=check.claimant,
+                    claim=check.claim,
+                    verdict=verdict,
+                )
+            )
+            + "</summary>",
             "</entry>",
         ]
     lines.append("</feed>")

@@ -120,7 +120,9 @@ def diagnose(
         if name == "index.html":  # a link to a page: the page meant, by its folder
             folder = link.target.removesuffix("index.html")
             parent = posixpath.dirname(folder.rstrip("/"))
-            siblings = {posixpath.basename(p.rstrip("/")): p for p in pages if posixpath.dirname(p.rstrip("/")) == parent}
+            siblings = {
+                posixpath.basename(p.rstrip("/")): p for p in pages if posixpath.dirname(p.rstrip("/")) == parent
+            }
             name_meant = did_you_mean(posixpath.basename(folder.rstrip("/")), siblings) if siblings else None
             close = siblings[name_meant] if name_meant else None
             hint = f"did you mean {close}?" if close else "link to a page the site has, or remove the link"
@@ -129,6 +131,8 @@ def diagnose(
             if alike:
                 more = f" (and {len(alike) - 1} more of that name)" if len(alike) > 1 else ""
                 hint = f"the site has {alike[0]}{more}"
+            elif link.target.startswith("pagefind/") and "pagefind/0/" in files:
+                hint = f"the search index is in parts, pagefind/0/ and on: did you mean pagefind/0/{name}?"
             else:
                 hint = "link to a file the site has, or remove the link"
         message = f"{link.page} links to '{link.ref}', which is not a file of the site"
@@ -181,3 +185,91 @@ def _shown(config: Config, path: Path) -> str:
         return path.relative_to(config.root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# --- what `check` can tell without rendering ------------------------------------
+
+# A link a template writes with a fixed path: href="{{ root }}static/x.css", src="{{ url('feed.xml') }}".
+_LITERAL = re.compile(
+    r"""(?:href|src)="(?:\{\{-?\s*root\s*-?\}\}([^"{]*)|\{\{-?\s*url\(\s*['"]([^'"{]*)['"]\s*\)\s*-?\}\})\""""
+)
+
+
+def expected_files(desk: Desk, buckets: int) -> set[str]:
+    """The files a build of this desk makes, as far as they are known before
+    rendering (a search bundle's own files are Pagefind's, taken on trust)."""
+    from .loader import static_files
+    from .views import Site, article_url, check_url, claimant_path, tag_path, verdict_url
+
+    site = Site(desk)
+    config = desk.config
+    pages = {"index.html", "verdicts/index.html", "tags/index.html", "claimants/index.html", "corrections/index.html"}
+    pages |= {check_url(c) + "index.html" for c in desk.checks}
+    pages |= {article_url(a) + "index.html" for a in desk.articles}
+    pages |= {verdict_url(v.key) + "index.html" for v in config.verdicts}
+    pages |= {tag_path(name) + "index.html" for name, _ in site.tags.values()}
+    pages |= {claimant_path(name) + "index.html" for name, _ in site.claimants.values()}
+    pages |= {p.id + "/index.html" for p in desk.pages}
+    files = {"404.html", "feed.xml", "sitemap.xml", "claims.json", "annotations.jsonld"}
+    files |= {path for path, _file, _desk in static_files(config.templates_dir, config.root)}
+    if config.identity.favicon is not None:
+        files.add("static/favicon" + config.identity.favicon.suffix.lower())
+    return pages | files | {f"pagefind/{n}/" for n in range(buckets)}
+
+
+def static_problems(desk: Desk, buckets: int, sources: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
+    """`check`'s broken links: those in entries' and pages' Markdown, and the
+    fixed paths templates link to. (`build` checks every link of every page
+    it renders; a link a template makes from a variable is only seen there.)
+    `sources`: (name, text, shown) of every template."""
+    from .markdown import render_markdown
+    from .views import check_url
+
+    files = expected_files(desk, buckets)
+
+    def known(target: str) -> bool:
+        return (
+            target in files
+            or f"{target}/index.html" in files
+            or any(target.startswith(f"pagefind/{n}/") for n in range(buckets))
+        )
+
+    scanner = LinkScanner(urlsplit(desk.config.base_url).path)
+    problems: list[Diagnostic] = []
+
+    def report(link: Link, location: Location | None) -> None:
+        problems.extend(diagnose([link], files, lambda _link: location))
+
+    for check in desk.checks.values():
+        page = check_url(check.id) + "index.html"
+        texts = [check.summary, *(c.note for c in check.citations if c.note), *(c.note for c in check.corrections)]
+        for text in texts:
+            html = str(render_markdown(text))
+            for link in _links_of(scanner, page, html):
+                if not known(link.target):
+                    report(link, line_holding(desk.config.root / check.path, link.ref, check.path))
+    for desk_page in desk.pages.values():
+        page = desk_page.id + "/index.html"
+        for link in _links_of(scanner, page, str(render_markdown(desk_page.body))):
+            if not known(link.target):
+                report(link, line_holding(desk.config.root / desk_page.path, link.ref, desk_page.path))
+    for name, text, shown in sources:
+        for number, line in enumerate(text.splitlines(), start=1):
+            for m in _LITERAL.finditer(line):
+                path = m.group(1) if m.group(1) is not None else m.group(2)
+                if not path or _SCHEME.match(path):
+                    continue
+                target = scanner.resolve("index.html", path)
+                if target is not None and not known(target):
+                    report(Link(f"a page made with {name}", path, target), Location(shown, number, m.start() + 1))
+    return problems
+
+
+def _links_of(scanner: LinkScanner, page: str, html: str) -> list[Link]:
+    found = []
+    for name, value in _ATTRIBUTE.findall(html):
+        for ref in _refs(name, value):
+            target = scanner.resolve(page, ref)
+            if target is not None:
+                found.append(Link(page, ref, target))
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _LINE = re.compile(r"[^\r\n]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
@@ -37,6 +37,24 @@ class Segment:
 class Paragraph:
     start: int
     segments: tuple[Segment, ...]
+    page: int | None = None  # a document's page that begins in this paragraph (shown before it)
+
+
+def with_pages(found: list[Paragraph], pages: tuple[int, ...] | None) -> list[Paragraph]:
+    """Mark the paragraph in which each page of a document after the first
+    begins (a sentence may run on over the page break)."""
+    if not pages or len(pages) < 2:
+        return found
+    marked = []
+    begun = 1  # pages begun so far
+    for i, paragraph in enumerate(found):
+        end = found[i + 1].start if i + 1 < len(found) else None
+        first = None
+        while begun < len(pages) and (end is None or pages[begun] < end):
+            begun += 1
+            first = first or begun
+        marked.append(replace(paragraph, page=first) if first else paragraph)
+    return marked
 
 
 def paragraphs(body: str, cites: Sequence[Cite]) -> list[Paragraph]:

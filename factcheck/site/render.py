@@ -7,10 +7,12 @@ is served at any depth), so the site works from any folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -20,25 +22,13 @@ import jinja2.meta
 from markupsafe import Markup
 
 from .. import __version__
-from . import feeds
 from ..cache import Cache, Space, code_fingerprint, digest
 from ..diagnostics import Diagnostic, Location
-from .fragments import Words, text_fragment
 from ..verify.ids import tag_slug
-from .markdown import render_markdown
-from .marks import excerpt, paragraphs
-from .views import (
-    STANCE_LABELS,
-    Site,
-    article_url,
-    check_url,
-    claimant_path,
-    claimant_url,
-    href,
-    tag_path,
-    tag_url,
-    verdict_url,
-)
+from . import feeds
+from .fragments import Words, text_fragment
+from .i18n import N_, Interface
+from .i18n import direction as direction_of
 from .loader import (
     BUILTIN_SHOWN,
     PREFIX,
@@ -52,12 +42,23 @@ from .loader import (
     template_files,
     theme_problems,
 )
+from .markdown import render_markdown
+from .marks import excerpt, paragraphs, with_pages
+from .views import (
+    STANCE_LABELS,
+    Site,
+    article_url,
+    check_url,
+    claimant_path,
+    claimant_url,
+    href,
+    tag_path,
+    tag_url,
+    verdict_url,
+)
 
 if TYPE_CHECKING:
-    from ..model import Config
-    from ..model import Article
-    from ..model import Check
-    from ..model import Desk
+    from ..model import Article, Check, Config, Desk
 
 MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
 FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
@@ -100,16 +101,21 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     env = jinja2.Environment(
         loader=ThemeLoader(config.templates_dir, config.root),
         bytecode_cache=SignedBytecodeCache(compiled, key) if compiled and key else None,
+        extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    interface = Interface(config.language, config.messages)
+    # Every message of the theme comes from the desk's language's catalogue.
+    env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["markdown"] = markdown
     env.filters["slug"] = tag_slug  # the name of a tag's or claimant's page
+    env.filters["longdate"] = lambda d: interface.date(d, config.date_format)
+    env.filters["number"] = interface.number
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
-    env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
 
 
@@ -183,6 +189,7 @@ class _Renderer:
         self.previous = previous
         self.search_bundles = search_bundles
         self.config = site.desk.config
+        self.t = Interface(self.config.language, self.config.messages)
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
         self._with_evidence: dict[str, str] = {}
@@ -220,7 +227,13 @@ class _Renderer:
         site = self.site
         every = self.check_deps(site.checks)
         if self.fresh("index.html", *every, *self.search_bundles):
-            self.page("index.html", "index.html", title=self.config.title, checks=site.checks)
+            self.page(
+                "index.html",
+                "index.html",
+                title=self.config.title,
+                checks=site.checks,
+                script_messages=self.script_messages(),
+            )
         for check in site.checks:
             if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check)):
                 self.check_page(check)
@@ -230,7 +243,7 @@ class _Renderer:
                 self.article_page(article)
         counts = [f"{v.key}={len(site.by_verdict(v.key))}" for v in self.config.verdicts]
         if self.fresh("verdicts/index.html", *counts):
-            self.page("verdicts/index.html", "verdicts.html", title="How we rate claims")
+            self.page("verdicts/index.html", "verdicts.html", title=self.t.gettext("How we rate claims"))
         for verdict in self.config.verdicts:
             path = verdict_url(verdict.key) + "index.html"
             if self.fresh(path, *self.check_deps(site.by_verdict(verdict.key))):
@@ -238,28 +251,34 @@ class _Renderer:
                     path,
                     "list.html",
                     title=verdict.label,
-                    heading=f"Rated {verdict.label}",
+                    heading=self.t.gettext("Rated %(verdict)s", verdict=verdict.label),
                     intro=verdict.description,
                     checks=site.by_verdict(verdict.key),
                     verdict=verdict,
                 )
-        self.names("tags/", "Topics", site.tags, tag_path, tag_url, "Topic: {}")
-        self.names("claimants/", "Who made the claims", site.claimants, claimant_path, claimant_url, "Claims by {}")
+        t = self.t
+        self.names("tags/", t.gettext("Topics"), site.tags, tag_path, tag_url, N_("Topic: %(name)s"))
+        claimants = t.gettext("Who made the claims")
+        self.names("claimants/", claimants, site.claimants, claimant_path, claimant_url, N_("Claims by %(name)s"))
         corrected = [c.digest for c in site.checks if c.corrections]
         if self.fresh("corrections/index.html", *corrected):
-            self.page("corrections/index.html", "corrections.html", title="Corrections", corrections=site.corrections)
+            title = self.t.gettext("Corrections")
+            self.page("corrections/index.html", "corrections.html", title=title, corrections=site.corrections)
         if self.fresh("404.html"):
-            self.page("404.html", "404.html", title="Page not found", absolute_root=True)
+            self.page("404.html", "404.html", title=self.t.gettext("Page not found"), absolute_root=True)
+        for desk_page in site.pages:
+            if self.fresh(desk_page.id + "/index.html", desk_page.digest):
+                self.page(desk_page.id + "/index.html", "page.html", title=desk_page.title, page=desk_page)
         pages = sorted(p.removesuffix("index.html") for p in self.keys if p.endswith(".html") and p != "404.html")
         if self.fresh("feed.xml", *every[:50]):
-            self.text("feed.xml", feeds.atom(site))
+            self.text("feed.xml", feeds.atom(site, self.t))
         if self.fresh("sitemap.xml", *pages):
             self.text("sitemap.xml", feeds.sitemap(site, pages))
         cited_everywhere = [a.digest for a in site.articles if site.citations_by_article.get(a.id)]
         if self.fresh("claims.json", *every, *cited_everywhere):
             self.text("claims.json", feeds.claims_json(site, self.fragment))
         if self.fresh("annotations.jsonld", *every, *cited_everywhere):
-            self.text("annotations.jsonld", feeds.annotations(site, self.fragment))
+            self.text("annotations.jsonld", feeds.annotations(site, self.fragment, self.t))
         self.static_files()
 
     def names(
@@ -278,7 +297,7 @@ class _Renderer:
         for _slug, (name, checks) in names.items():
             path = path_of(name) + "index.html"
             if self.fresh(path, *self.check_deps(checks)):
-                self.page(path, "list.html", title=name, heading=heading.format(name), checks=checks)
+                self.page(path, "list.html", title=name, heading=self.t.gettext(heading, name=name), checks=checks)
 
     def fragment(self, kind: str, check: Check, make: Callable[[], str]) -> str:
         """A piece of a large page or file made for one check, remembered
@@ -312,9 +331,10 @@ class _Renderer:
                         "excerpt": excerpt(article.body, r.spans),
                         "archived": article_url(article.id) + "#" + r.anchor,
                         "original": original,
+                        "pages": self.pages_label(article.pages_of(r.start, r.end)),
                     }
                 )
-            evidence.append((stance, STANCE_LABELS[stance], items))
+            evidence.append((stance, self.t.gettext(STANCE_LABELS[stance]), items))
         self.page(
             check_url(check.id) + "index.html",
             "check.html",
@@ -324,7 +344,12 @@ class _Renderer:
             evidence=evidence,
             outlets=site.outlets(check.id),
             json_ld=feeds.json_ld(feeds.claim_review(site, check)),
-            description=f"{site.verdicts[check.verdict].label}: {check.claimant} claimed “{check.claim}”",
+            description=self.t.gettext(
+                "%(verdict)s: %(claimant)s claimed “%(claim)s”",
+                verdict=site.verdicts[check.verdict].label,
+                claimant=check.claimant,
+                claim=check.claim,
+            ),
         )
 
     def article_page(self, article) -> None:  # type: ignore[no-untyped-def]
@@ -335,25 +360,63 @@ class _Renderer:
             "article.html",
             title=article.title,
             article=article,
-            paragraphs=paragraphs(article.body, site.cites_on(article.id)),
+            paragraphs=with_pages(paragraphs(article.body, site.cites_on(article.id)), article.pages),
             cited=cited,
             cited_by=site.cited_by(article.id),
+            archived=self.archived_label(article),
         )
+
+    def pages_label(self, pages: tuple[int, int] | None) -> str:
+        """Where in a document a quote stands: "p. 4", "pp. 4–5"."""
+        if pages is None:
+            return ""
+        first, last = (self.t.number(n) for n in pages)
+        if first == last:
+            return self.t.gettext("p. %(page)s", page=first)
+        return self.t.gettext("pp. %(first)s–%(last)s", first=first, last=last)
+
+    def archived_label(self, article: Article) -> str:
+        """When the article's text was captured (`archived`), in the site's language."""
+        when = article.archived_at()
+        if when is None:
+            return ""
+        if isinstance(when, dt.datetime):
+            day = self.t.date(when.date(), self.config.date_format)
+            return self.t.gettext("%(date)s, %(time)s UTC", date=day, time=when.astimezone(dt.UTC).strftime("%H:%M"))
+        return self.t.date(when, self.config.date_format)
+
+    def script_messages(self) -> dict[str, object]:
+        """What the home page's scripts say, in the site's language."""
+        t = self.t
+        return {
+            "all": t.plural_forms("Showing all %(num)s check", "Showing all %(num)s checks"),
+            "some": t.plural_forms("Showing %(shown)s of %(num)s check", "Showing %(shown)s of %(num)s checks"),
+            "search": {"placeholder": t.gettext("Search the checks")},
+        }
 
     def page(self, path: str, template: str, *, absolute_root: bool = False, **context: object) -> None:
         depth = path.count("/")
         root = urlsplit(self.config.base_url).path if absolute_root else "../" * depth
         canonical = self.config.base_url + href(path.removesuffix("index.html"))
+        url = self._url_function(root)
         common = {
             "version": __version__,
             "site": self.site,
             "config": self.config,
             "root": root,
-            "url": self._url_function(root),
+            "url": url,
+            "dir": self.t.dir,
+            "og_locale": str(self.t.locale),
             "verdict_colour": self.site.verdict_colour,
-            "stance_labels": STANCE_LABELS,
+            "stance_label": lambda stance: self.t.gettext(STANCE_LABELS[stance]),
+            "lang_attrs": self.lang_attrs,
             "tag_url": tag_url,
             "claimant_url": claimant_url,
+            "nav_pages": self.site.pages,
+            "footer_links": self.footer_links(url),
+            "favicon": self.favicon,
+            "identity_css": self.identity_css,
+            "desk_css": self.desk_css,
         }
         try:
             html = self.env.get_template(template).render(
@@ -379,6 +442,56 @@ class _Renderer:
 
         return item
 
+    def lang_attrs(self, article: Article, block: bool = False) -> Markup:
+        """` lang="ar" dir="rtl"` for what an article says, where its
+        language is not the page's: screen readers change voice, and an
+        Arabic quote in a French page runs right to left. (Inline, inside
+        <bdi>, the direction follows the text itself unless it is set.)"""
+        language = article.language or self.config.language
+        if language == self.config.language:
+            return Markup("")
+        direction = direction_of(language)
+        if not block and direction == "ltr" and self.t.dir == "ltr":
+            return Markup(' lang="{}"').format(language)
+        return Markup(' lang="{}" dir="{}"').format(language, direction)
+
+    def footer_links(self, url: Callable[[str], str]) -> list[tuple[str, str]]:
+        t = self.t
+        own = [(link.label, link.url if "://" in link.url else url(link.url)) for link in self.config.identity.links]
+        return [
+            *own,
+            (t.gettext("Atom feed"), url("feed.xml")),
+            (t.gettext("The data (claims.json)"), url("claims.json")),
+            (t.gettext("Web annotations"), url("annotations.jsonld")),
+            (t.gettext("Claimants"), url("claimants/")),
+        ]
+
+    @cached_property
+    def favicon(self) -> dict[str, str]:
+        icon = self.config.identity.favicon
+        if icon is None:
+            return {"path": "static/favicon.svg", "type": "image/svg+xml"}
+        suffix = icon.suffix.lower()
+        kinds = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+        return {"path": f"static/favicon{suffix}", "type": kinds[suffix]}
+
+    @cached_property
+    def desk_css(self) -> str:
+        """A desk's templates/static/desk.css adds to the theme's style sheet
+        (where a style.css there would replace it): its path, or ""."""
+        return f"{STATIC}/desk.css" if (self.config.templates_dir / STATIC / "desk.css").is_file() else ""
+
+    @cached_property
+    def identity_css(self) -> Markup:
+        """The desk's accent colours (checked as #rrggbb when config.yaml is read)."""
+        identity = self.config.identity
+        css = []
+        if identity.accent:
+            css.append(f":root {{ --accent: {identity.accent}; }}")
+        if identity.accent_dark:
+            css.append(f"@media (prefers-color-scheme: dark) {{ :root {{ --accent: {identity.accent_dark}; }} }}")
+        return Markup(" ".join(css))
+
     @staticmethod
     def _url_function(root: str) -> Callable[[str], str]:
         def url(target: str) -> str:
@@ -395,11 +508,28 @@ class _Renderer:
             data = read_static(file, self.config.root, desk)
             if self.fresh(path, digest(data)):
                 self.emit(path, data)
+        icon = self.config.identity.favicon
+        if icon is not None:
+            data = read_static(icon, self.config.root)
+            if self.fresh(self.favicon["path"], digest(data)):
+                self.emit(self.favicon["path"], data)
 
 
 def templates_digest(config: Config) -> str:
     """Every template file's name and bytes."""
     return digest(*(part for name, data in template_files(config.templates_dir, config.root) for part in (name, data)))
+
+
+def template_sources(config: Config, env: jinja2.Environment) -> list[tuple[str, str, str]]:
+    """(name, source, as reports show the file) of every template in use."""
+    found = []
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith(STATIC + "/")):
+        try:
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - check_templates reports it
+            continue
+        found.append((name, source, _shown_template(config, name)))
+    return found
 
 
 def _shown_template(config: Config, name: str) -> str:

@@ -122,15 +122,16 @@ def _index(bucket: Bucket, documents: Mapping[str, str], language: str, work: Pa
         shutil.rmtree(work, ignore_errors=True)
 
 
-def document(check: Check, verdict_label: str, summary_html: str, language: str) -> str:
+def document(check: Check, verdict_label: str, summary_html: str, language: str, claimed_by: str) -> str:
     """What search sees of a check: its claim, who made it, the verdict and
-    the reasoning. Its result links to `checks/<id>/`, relative to the site
-    (static/search.js puts the site's own path before it)."""
+    the reasoning (`claimed_by`: "Claimed by X", in the site's language).
+    Its result links to `checks/<id>/`, relative to the site (static/search.js
+    puts the site's own path before it)."""
     return (
         f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
         f"<title>{escape(check.claim)}</title></head><body>"
         f'<main data-pagefind-body data-pagefind-meta="url:checks/{escape(check.id)}/">'
         f'<h1 data-pagefind-meta="title">{escape(check.claim)}</h1>'
         f'<p data-pagefind-meta="verdict">{escape(verdict_label)}</p>'
-        f"<p>Claimed by {escape(check.claimant)}</p>{summary_html}</main></body></html>"
+        f"<p>{escape(claimed_by)}</p>{summary_html}</main></body></html>"
     )

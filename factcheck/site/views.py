@@ -11,13 +11,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..model import Verdict
-from ..model import Article
+from ..model import Article, Check, Page, Resolved, Verdict
 from ..verify.entries import STANCES
-from ..model import Check
 from ..verify.ids import tag_slug
+from .i18n import N_
 from .marks import Cite
-from ..model import Resolved
 
 if TYPE_CHECKING:
     from ..model import Desk
@@ -25,11 +23,12 @@ if TYPE_CHECKING:
 # Verdict colours from best to worst, each dark enough for white text
 # (WCAG AA) in light mode; the label always goes with the colour.
 _PALETTE = ("#1b6e3a", "#3f6e1b", "#7a5a00", "#a1410d", "#b3261e", "#7d1a4d")
+# Translated where they are shown (site.i18n).
 STANCE_LABELS = {
-    "claim": "Where the claim is made",
-    "supports": "Supports the claim",
-    "contradicts": "Contradicts the claim",
-    "context": "Context",
+    "claim": N_("Where the claim is made"),
+    "supports": N_("Supports the claim"),
+    "contradicts": N_("Contradicts the claim"),
+    "context": N_("Context"),
 }
 
 
@@ -85,6 +84,10 @@ class Site:
         return {v.key: v for v in self.desk.config.verdicts}
 
     def verdict_colour(self, key: str) -> str:
+        """The verdict's own colour (config.yaml), else the theme's palette."""
+        chosen = self.verdicts[key].colour
+        if chosen:
+            return chosen
         scale = [v.key for v in self.desk.config.verdicts]
         i = scale.index(key)
         if len(scale) == 1:
@@ -114,14 +117,15 @@ class Site:
             if any(r.citation.stance == stance for r in cited)
         ]
 
-    def outlets(self, check_id: str) -> list[tuple[str, dict[str, int]]]:
-        """Side by side: each publisher (or article) with its count per stance."""
-        table: dict[str, dict[str, int]] = {}
+    def outlets(self, check_id: str) -> list[tuple[Article, dict[str, int]]]:
+        """Side by side: each publisher (or article) with its count per
+        stance; the outlet stands as its first article (its name, language)."""
+        table: dict[str, tuple[Article, dict[str, int]]] = {}
         for r in self.citations_by_check.get(check_id, ()):
-            name = self.outlet_of(self.desk.articles[r.article])
-            row = table.setdefault(name, dict.fromkeys(STANCES, 0))
+            article = self.desk.articles[r.article]
+            _, row = table.setdefault(self.outlet_of(article), (article, dict.fromkeys(STANCES, 0)))
             row[r.citation.stance] += 1
-        return sorted(table.items())
+        return [table[name] for name in sorted(table)]
 
     @staticmethod
     def outlet_of(article: Article) -> str:
@@ -175,6 +179,11 @@ class Site:
         """Every correction of every check, newest first."""
         found = [(check, c) for check in self.checks for c in check.corrections]
         return sorted(found, key=lambda pair: (pair[1].date, pair[0].id), reverse=True)  # type: ignore[attr-defined]
+
+    @cached_property
+    def pages(self) -> tuple[Page, ...]:
+        """The desk's own pages, in the navigation's order."""
+        return tuple(sorted(self.desk.pages.values(), key=lambda p: (p.order, p.title, p.id)))
 
     @cached_property
     def articles(self) -> tuple[Article, ...]:

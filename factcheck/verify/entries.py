@@ -193,7 +193,31 @@ def read_entry(node: Node, diagnostics: list[Diagnostic]) -> tuple[Record | None
     citations = _citations(record, diagnostics)
     _check_dates(record, diagnostics)
     _check_tags(record, diagnostics)
+    for name in ("claim", "claimant", "author", "summary"):
+        _cut_by_comment(record, name, diagnostics)
+    if "tags" in record.nodes and record.nodes["tags"].kind == "seq":
+        for item in record.nodes["tags"].value:  # type: ignore[union-attr]
+            if item.comment_follows:
+                diagnostics.append(_comment_warning(item.loc, "tag"))
     return record, citations
+
+
+def _cut_by_comment(record: Record, name: str, diagnostics: list[Diagnostic]) -> None:
+    """`claim: South Dakota is #1` is the claim "South Dakota is": a plain
+    value ends where a ` #` comment begins. Say so, wherever it happens."""
+    node = record.nodes.get(name)
+    if node is not None and node.comment_follows:
+        diagnostics.append(_comment_warning(record.locs[name], name))
+
+
+def _comment_warning(loc: Location, name: str) -> Diagnostic:
+    return Diagnostic.at(
+        loc,
+        "quote-comment",
+        f"the '{name}' ends where a YAML comment (' #') begins on its line",
+        hint=f"if the {name} goes on past the '#', put it in double quotes",
+        severity="warning",
+    )
 
 
 def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation, ...]:
@@ -217,17 +241,9 @@ def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation,
                 )
             )
             continue
-        for name in ("quote", "prefix", "suffix"):
+        for name in ("quote", "prefix", "suffix", "note"):
             if name in item.nodes and item.nodes[name].comment_follows:
-                diagnostics.append(
-                    Diagnostic.at(
-                        item.locs[name],
-                        "quote-comment",
-                        f"the '{name}' ends where a YAML comment (' #') begins on its line",
-                        hint=f"if the {name} goes on past the '#', put it in double quotes",
-                        severity="warning",
-                    )
-                )
+                diagnostics.append(_comment_warning(item.locs[name], name))
         key = (item.values["article"], normalize_quote(quote), item.get("prefix"), item.get("suffix"))
         if key in seen:
             diagnostics.append(

@@ -31,12 +31,14 @@ LANGUAGE_PATTERN = (
     r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?|[Xx](?:-[A-Za-z0-9]{1,8})+)$"
 )
 LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
+COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    # string | markdown | quote | date | id | url | sha256 | language | number | strings | choice | map | maps
+    # string | markdown | quote | date | id | url | sha256 | language | colour | number | strings | choice
+    # | map | maps | messages
     type: str
     required: bool
     description: str
@@ -122,9 +124,16 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
     name = spec.name
     if node.kind == "rejected":
         return _INVALID
-    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "language", "choice"):
+    if spec.type == "messages":
+        return _messages(node, name, diagnostics, codes)
+    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "language", "colour", "choice"):
         if node.kind != "str":
-            return fail(f"'{name}' must be a string, not {describe(node)}", _quote_hint(node))
+            if node.kind == "null":  # `claim:` with nothing after it
+                return fail(f"'{name}' is empty", f"write the {name} after '{name}: ' ({spec.description})")
+            hint = _quote_hint(node)
+            if name == "verdict" and hint:
+                hint = "a verdict is one of the keys of the scale in config.yaml; " + hint
+            return fail(f"'{name}' must be a string, not {describe(node)}", hint)
         text: str = node.value  # type: ignore[assignment]
         if not text.strip():
             return fail(f"'{name}' is empty")
@@ -137,6 +146,8 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
                 f"'{name}' is not a language tag: {_shown_value(node)}",
                 "write a BCP 47 language tag, such as en, fr, es, ar, pt-BR or zh-Hant",
             )
+        if spec.type == "colour" and not COLOUR_RE.match(text):
+            return fail(f"'{name}' is not a colour: {_shown_value(node)}", "write it as #rrggbb, such as #1b6e3a")
         if spec.type == "sha256" and not SHA256_RE.match(text):
             return fail(f"'{name}' is not a SHA-256 hex digest", "64 lowercase hexadecimal characters")
         if spec.type == "choice" and text not in spec.choices:
@@ -150,7 +161,7 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
                 return dt.date.fromisoformat(node.value)  # type: ignore[arg-type]
             except ValueError as exc:
                 return fail(f"'{name}' is not a valid date: {_shown_value(node)}", f"no such day: {exc}")
-        return fail(f"'{name}' is not a valid date: {_shown_value(node)}", "write dates as YYYY-MM-DD, e.g. 2016-12-05")
+        return fail(f"'{name}' is not a valid date: {_shown_value(node)}", _date_hint(node))
     if spec.type == "number":
         if node.kind not in ("int", "float"):
             return fail(f"'{name}' must be a number, not {describe(node)}")
@@ -194,6 +205,45 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
             return fail(f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
         return records
     raise AssertionError(f"unknown field type {spec.type}")
+
+
+def _messages(node: Node, name: str, diagnostics: list[Diagnostic], codes: Codes) -> Any:
+    """A desk's own wording: English message -> its text, or a list of the
+    plural forms."""
+    if node.kind != "map":
+        diagnostics.append(Diagnostic.at(node.loc, codes.schema, f"'{name}' must be a mapping of messages"))
+        return _INVALID
+    found: dict[str, str | list[str]] = {}
+    for key, fld in node.value.items():  # type: ignore[union-attr]
+        value = fld.node
+        if value.kind == "str":
+            found[key] = value.value  # type: ignore[assignment]
+        elif value.kind == "seq" and value.value and all(v.kind == "str" for v in value.value):  # type: ignore[union-attr]
+            found[key] = [v.value for v in value.value]  # type: ignore[union-attr, misc]
+        else:
+            diagnostics.append(
+                Diagnostic.at(
+                    value.loc,
+                    codes.schema,
+                    f"the message '{key}' must be a text, or a list of its plural forms",
+                    hint='write it in quotes: "Toutes les vérifications"',
+                )
+            )
+    return found
+
+
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+def _date_hint(node: Node) -> str:
+    """Dates are YYYY-MM-DD; a date written day first is turned round for the hint."""
+    text = str(node.value) if node.kind == "str" else ""
+    m = _DAY_MONTH_YEAR.match(text.strip())
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"write dates as YYYY-MM-DD: {year:04d}-{month:02d}-{day:02d} if this is day {day} of month {month}"
+    return "write dates as YYYY-MM-DD, e.g. 2016-12-05"
 
 
 def _quote_hint(node: Node) -> str | None:

@@ -1,12 +1,23 @@
 // Filters for the list of checks. Without JavaScript the whole list shows
 // and the verdict, topic and claimant pages do the same job. Topics and
-// claimants are named by their pages' slugs (no spaces, any script).
+// claimants are named by their pages' slugs (no spaces, any script). What
+// the script says comes from the page (the site's language), as does how a
+// number of checks is written (Intl.PluralRules picks the plural form).
 (function () {
   "use strict";
   var form = document.getElementById("filters");
   var list = document.getElementById("checks");
   var count = document.getElementById("count");
-  if (!form || !list) return;
+  var source = document.getElementById("factcheck-messages");
+  if (!form || !list || !source) return;
+  var messages = JSON.parse(source.textContent);
+  var lang = document.documentElement.lang || "en";
+  var plurals = new Intl.PluralRules(lang);
+  var numbers = new Intl.NumberFormat(lang);
+  function say(forms, values) {
+    var text = forms[plurals.select(values.num)] || forms.other || "";
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return numbers.format(values[name]); });
+  }
   var items = Array.prototype.slice.call(list.querySelectorAll(".check-item"));
   var params = new URLSearchParams(window.location.search);
   ["verdict", "tag", "claimant"].forEach(function (name) {
@@ -26,8 +37,8 @@
       if (ok) shown += 1;
     });
     count.textContent = shown === items.length
-      ? "Showing all " + items.length + " checks"
-      : "Showing " + shown + " of " + items.length + " checks";
+      ? say(messages.all, { num: items.length })
+      : say(messages.some, { num: items.length, shown: shown });
     var query = new URLSearchParams();
     if (verdict) query.set("verdict", verdict);
     if (tag) query.set("tag", tag);

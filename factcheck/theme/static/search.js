@@ -18,6 +18,9 @@
     return result;
   }
   var bundles = (box.getAttribute("data-bundles") || "pagefind/0/").split(" ");
+  // What the search box says, in the site's language (the page carries it).
+  var source = document.getElementById("factcheck-messages");
+  var messages = source ? JSON.parse(source.textContent) : { search: {} };
   new PagefindUI({
     element: "#search",
     baseUrl: base,
@@ -27,7 +30,8 @@
     showImages: false,
     showSubResults: false,
     resetStyles: false,
-    translations: { placeholder: "Search the checks" }
+    translations: messages.search
+
   });
   // One list at a time: while a search is typed, its results replace the
   // filtered list of every check (filters do not apply to search results).

@@ -1,0 +1,171 @@
+"""The interface in the desk's language: one gettext catalogue per language
+(`factcheck/locale/<lang>/LC_MESSAGES/factcheck.po`), for the templates
+(Jinja2's i18n extension), the strings made in Python (titles, headings,
+labels, the feed) and those the pages' scripts show; dates and plurals by
+Babel's CLDR data; the writing direction of every language.
+
+A desk can replace any message in config.yaml (`messages:`, keyed by the
+English text), whatever its language. English, French, Spanish and Arabic
+are shipped; for any other language the interface stays English (with a
+warning) unless the desk translates it, while dates and plurals follow the
+language all the same.
+
+Catalogues are read from their .po source and compiled in memory (a few
+milliseconds), so there is one file per language to keep, never a stale
+compiled copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as gettext_module
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "factcheck"
+SHIPPED = ("en", "fr", "es", "ar")
+# CLDR's plural categories, for the scripts' own plurals (Intl.PluralRules).
+_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is defined; it is
+    translated where it is shown."""
+    return message
+
+
+@cache
+def _catalogue(code: str) -> Translations | None:
+    path = LOCALES / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return None
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=code, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def babel_locale(language: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag (en-GB, zh-Hant, pt-BR), or None
+    for a language CLDR does not know."""
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(language.split("-")[0])
+        except (UnknownLocaleError, ValueError):
+            return None
+
+
+def direction(language: str | None) -> str:
+    """'rtl' for Arabic, Persian, Hebrew, Urdu and the other languages
+    written right to left; 'ltr' otherwise."""
+    locale = babel_locale(language) if language else None
+    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
+
+
+@dataclass
+class _Overrides(gettext_module.NullTranslations):
+    """The desk's own messages (config.yaml `messages:`), in front of the
+    catalogue: a text, or a list of plural forms."""
+
+    messages: Mapping[str, str | list[str]] = field(default_factory=dict)
+    plural: Any = None
+
+    def __post_init__(self) -> None:
+        gettext_module.NullTranslations.__init__(self)
+
+    def gettext(self, message: str) -> str:
+        found = self.messages.get(message)
+        if isinstance(found, str):
+            return found
+        if isinstance(found, list) and found:
+            return found[0]
+        return self._fallback.gettext(message) if self._fallback else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = self.messages.get(singular)
+        if isinstance(found, list) and found:
+            index = self.plural(n) if self.plural else (0 if n == 1 else 1)
+            return found[min(index, len(found) - 1)]
+        if isinstance(found, str):
+            return found
+        return self._fallback.ngettext(singular, plural, n) if self._fallback else (singular if n == 1 else plural)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.gettext(message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.ngettext(singular, plural, n)
+
+
+class Interface:
+    """Everything about a language the site needs: its messages, its dates
+    and numbers, its direction."""
+
+    def __init__(self, language: str, messages: Mapping[str, str | list[str]] | None = None):
+        self.language = language
+        self.locale = babel_locale(language) or Locale.parse("en")
+        self.dir = direction(language)
+        code = _shipped(language)
+        self.has_catalogue = code is not None
+        catalogue = _catalogue(code or "en") or gettext_module.NullTranslations()
+        self.translations = _Overrides(dict(messages or {}), getattr(catalogue, "plural", None))
+        self.translations.add_fallback(catalogue)
+
+    def gettext(self, message: str, **values: object) -> str:
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self.translations.ngettext(singular, plural, n)
+        return text % {"num": self.number(n), **values}
+
+    def number(self, n: float) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    def date(self, day: dt.date | None, pattern: str = "long") -> str:
+        return format_date(day, format=pattern, locale=self.locale) if day else ""
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """A plural message as the scripts use it: CLDR category -> text,
+        with `%(num)s` standing for the number (Intl.PluralRules picks)."""
+        forms = {}
+        for category in _CATEGORIES:
+            n = _sample(self.locale, category)
+            if n is not None:
+                forms[category] = self.translations.ngettext(singular, plural, n)
+        return forms
+
+
+def _shipped(language: str) -> str | None:
+    """The catalogue for a language tag: the whole tag (pt_BR), else its language (pt)."""
+    full = language.replace("-", "_")
+    for code in (full, full.split("_")[0]):
+        if (LOCALES / code / "LC_MESSAGES" / f"{DOMAIN}.po").is_file():
+            return code
+    return None
+
+
+@cache
+def _sample(locale: Locale, category: str) -> int | None:
+    """A number CLDR puts in this plural category for the locale (None if
+    the category is not the locale's)."""
+    for n in (*range(0, 200), 1_000_000):
+        if locale.plural_form(n) == category:
+            return n
+    return None
