@@ -5,6 +5,7 @@ of the desk, never run, and gets a clear error, never a traceback or a hang."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import socket
@@ -505,7 +506,7 @@ def test_a_base_url_that_is_not_a_url_is_a_config_error(desk: Desk, base_url: st
 @pytest.mark.parametrize("language", ['en" onload="x', "../../etc", "en_US", "e"])
 def test_languages_must_be_bcp47_tags(desk: Desk, language: str) -> None:
     text = desk.config.read_text(encoding="utf-8")
-    desk.config.write_text(text.replace("language: en", f"language: '{language}'"), encoding="utf-8")
+    desk.config.write_text(re.sub(r"^language: .*$", f"language: '{language}'", text, flags=re.M), encoding="utf-8")
     result = desk.run("check")
     assert result.code == 2 and "is not a language tag" in result.out
     desk.config.write_text(text, encoding="utf-8")

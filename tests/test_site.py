@@ -96,7 +96,7 @@ def test_the_404_page_links_under_the_base_path(built: Path) -> None:
 def test_every_page_has_its_language_and_canonical_url(built: Path) -> None:
     for page in html_pages(built):
         doc = soup(built, page.relative_to(built).as_posix())
-        assert doc.html["lang"] == "en"
+        assert doc.html["lang"] == "en-GB" and doc.html["dir"] == "ltr"
         canonical = doc.find("link", rel="canonical")["href"]
         assert canonical.startswith("https://example.org/factchecks/")
         assert doc.find("meta", property="og:title") and doc.find("meta", attrs={"name": "twitter:card"})

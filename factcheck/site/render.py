@@ -448,8 +448,8 @@ class _Renderer:
         Arabic quote in a French page runs right to left. (Inline, inside
         <bdi>, the direction follows the text itself unless it is set.)"""
         language = article.language or self.config.language
-        if language == self.config.language:
-            return Markup("")
+        if language.lower().split("-")[0] == self.config.language.lower().split("-")[0]:
+            return Markup("")  # the page's language, or a variety of it (en in an en-GB desk)
         direction = direction_of(language)
         if not block and direction == "ltr" and self.t.dir == "ltr":
             return Markup(' lang="{}"').format(language)
