@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "quote-comment": "(warning) a plain value (a quote, the claim, a tag...) cut short by a ' #' comment",
     "broken-link": "a page of the built site links to a local file that the site does not have",
     "control-character": "(warning) an article whose text holds a control character no page can show",
+    "untranslated": "(warning) the desk's language has no catalogue, and config.yaml does not translate every message",
     "unsafe-file": "a link out of the desk, or a special file (a pipe, a device), which is never read",
 }
 

@@ -99,7 +99,7 @@ class Page:
     path: str  # as diagnostics show it
     title: str
     body: str  # Markdown
-    order: int = 0  # in the navigation, then by title
+    order: int | None = None  # its place in the navigation; pages without one follow, by title
     digest: str = ""
 
 

@@ -105,9 +105,11 @@ def _verify(
     pages, page_problems = load_pages(config.pages_dir, config.root)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
+    from .site.i18n import untranslated
     from .site.render import check_templates
 
     template_problems = check_templates(config, env)  # compiled, never rendered
+    template_problems += untranslated(config.language, config.messages, config.path.name)
     # resolve citations
     progress("checking citations", 0, entries.citation_count)
     resolved, citation_problems = resolve_citations(entries, articles, cache)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -77,6 +78,43 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+def serve_desk(desk: Desk, served: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    assert desk.run("build", "--out", str(served / "factchecks")).code == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/factchecks/"
+
+
+@pytest.fixture(scope="module")
+def arabic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An Arabic desk (the interface right to left) citing an Arabic source
+    and the sample's English ones."""
+    from .test_i18n import ARABIC, add_article, desk_in
+
+    desk = desk_in(tmp_path_factory.mktemp("arabic"), "ar")
+    add_article(desk, "sada-2016-12-06", "روسيا والصين تعرقلان الهدنة", "صدى الوادي", "ar", ARABIC)
+    desk.write_check(
+        "truce-veto.yaml",
+        "claim: روسيا والصين عرقلتا هدنة لسبعة أيام في حلب.\nclaimant: صدى الوادي\nverdict: accurate\n"
+        "summary: يؤكد المصدران ذلك.\npublished: 2026-11-25\ntags: [حلب]\ncitations:\n"
+        "  - article: sada-2016-12-06\n    quote: ستمنح المسلحين فرصة\n    stance: supports\n"
+        "  - article: cnn-2016-12-05\n    quote: Russia and China on Monday vetoed\n    stance: claim\n",
+    )
+    server, url = serve_desk(desk, desk.root / "www")
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def french_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from .test_i18n import desk_in
+
+    desk = desk_in(tmp_path_factory.mktemp("french"), "fr")
+    server, url = serve_desk(desk, desk.root / "www")
+    yield url
+    server.shutdown()
 
 
 def test_follow_a_check_to_its_span_and_back(page: Page, base_url: str) -> None:
@@ -206,3 +244,48 @@ def test_search_over_several_bundles_finds_checks_in_each(page: Page, split_sear
     # Most sample checks mention Aleppo; they are spread over every bundle.
     assert len(found) >= 10, hrefs
     assert all(h.startswith("/factchecks/checks/") for h in hrefs), hrefs
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "path",
+    ["", "checks/truce-veto/", "articles/sada-2016-12-06/", "checks/russia-china-veto/"],
+    ids=["home", "check", "article", "check-of-english-sources"],
+)
+def test_right_to_left_pages_are_accessible_and_fit(
+    browser: Browser, arabic_url: str, path: str, scheme: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(arabic_url + path)
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    name = "ar-" + (path.strip("/").replace("/", "_") or "home") + f"-{width}-{scheme}.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    # The navigation starts on the right, as Arabic reads.
+    brand = page.locator(".brand").bounding_box()
+    assert brand is not None and brand["x"] + brand["width"] > width * 0.6
+    problems = accessibility_problems(page)
+    context.close()
+    assert problems == []
+
+
+def test_the_filters_speak_the_sites_language(page: Page, french_url: str) -> None:
+    page.goto(french_url)
+    expect(page.locator("#count")).to_have_text("Les 17 vérifications sont affichées")
+    page.get_by_label("Verdict").select_option("accurate")
+    expect(page.locator("#count")).to_have_text(re.compile(r"^\d+ sur 17 vérifications$"))
+    expect(page.get_by_role("textbox", name="Chercher dans les affirmations et les raisonnements")).to_have_attribute(
+        "placeholder", "Chercher dans les vérifications"
+    )

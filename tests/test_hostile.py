@@ -5,8 +5,8 @@ of the desk, never run, and gets a clear error, never a traceback or a hang."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import sqlite3

@@ -146,7 +146,7 @@ def test_an_edit_shows_a_break_is_reported_and_a_fix_clears_it(server: Server, s
     server.wait_for_line("error[quote-not-found]")  # and the terminal says it too
 
     entry.write_text(good, encoding="utf-8")
-    server.wait_for("checks/russia-china-veto/", '<h1><span class="visually-hidden">Claim: </span>Russia', error=None)
+    server.wait_for("checks/russia-china-veto/", '<h1 dir="auto"><span class="visually-hidden">Claim: </span>Russia', error=None)
 
 
 def test_events_tell_open_pages_of_each_build(server: Server, sample_desk: Desk) -> None:

@@ -418,6 +418,18 @@ def import_page(
                 severity="warning",
             )
         )
+    if not page.language:
+        warned.append(
+            Diagnostic(
+                CODE,
+                f"the {'PDF' if page.pages is not None else 'page'} does not say what language it is in, "
+                f"so the article is taken to be in the desk's ({config.language})",
+                file=shown,
+                hint="if it is in another language, add it to the front matter, such as language: ar; "
+                "screen readers read the article and its quotes in that language's voice",
+                severity="warning",
+            )
+        )
     pages = len(page.pages) if page.pages is not None else None
     imported = Imported(
         chosen, target, shown, page.title or _shortened(page.paragraphs[0]), len(page.paragraphs), pages

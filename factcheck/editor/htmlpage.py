@@ -147,7 +147,7 @@ def metadata(soup: BeautifulSoup, raw: str = "") -> Metadata:
     title_tag = soup.find("title")
     title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
     html_tag = soup.find("html")
-    html_lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
+    html_lang = (html_tag.get("lang") or html_tag.get("xml:lang")) if isinstance(html_tag, Tag) else None
     h1 = _first_h1(soup, publisher)
     title = _strip_site(
         _ld_text(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title") or h1 or title_text,

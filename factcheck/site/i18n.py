@@ -33,6 +33,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from ..diagnostics import Diagnostic
+
 LOCALES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "factcheck"
 SHIPPED = ("en", "fr", "es", "ar")
@@ -169,3 +171,26 @@ def _sample(locale: Locale, category: str) -> int | None:
         if locale.plural_form(n) == category:
             return n
     return None
+
+
+def untranslated(language: str, messages: Mapping[str, object], config_file: str) -> list[Diagnostic]:
+    """A warning when the interface would stay English in part: the desk's
+    language has no catalogue and config.yaml's `messages` do not give all."""
+    if _shipped(language) is not None:
+        return []
+    english = _catalogue("en")
+    wanted = [m for m in (english._catalog if english else {}) if m and isinstance(m, str)]  # type: ignore[attr-defined]
+    missing = [m for m in wanted if m not in messages]
+    if not missing:
+        return []
+    return [
+        Diagnostic(
+            "untranslated",
+            f"there is no catalogue for '{language}': {len(missing)} of the interface's {len(wanted)} messages "
+            "stay in English (dates and plurals follow the language all the same)",
+            file=config_file,
+            hint="translate them under messages: in config.yaml (the README lists them), "
+            f"or choose one of the languages shipped: {', '.join(SHIPPED)}",
+            severity="warning",
+        )
+    ]

@@ -42,7 +42,7 @@ from .loader import (
     template_files,
     theme_problems,
 )
-from .markdown import render_markdown
+from .markdown import render_markdown, render_markdown_at
 from .marks import excerpt, paragraphs, with_pages
 from .views import (
     STANCE_LABELS,
@@ -81,6 +81,12 @@ def _shown(text: str) -> str:
     return text.translate(_SHOWN_CONTROLS) if _CONTROL.search(text) else text
 
 
+def _isolated(text: str | None) -> Markup:
+    """A name inside a sentence of the interface, isolated from its direction
+    (an English claimant in an Arabic sentence, or the other way round)."""
+    return Markup("<bdi>{}</bdi>").format(text or "")
+
+
 class RenderError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
@@ -112,6 +118,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     # Every message of the theme comes from the desk's language's catalogue.
     env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["markdown"] = markdown
+    env.filters["markdown_at"] = render_markdown_at  # links to site paths, from any page
     env.filters["slug"] = tag_slug  # the name of a tag's or claimant's page
     env.filters["longdate"] = lambda d: interface.date(d, config.date_format)
     env.filters["number"] = interface.number
@@ -410,6 +417,7 @@ class _Renderer:
             "verdict_colour": self.site.verdict_colour,
             "stance_label": lambda stance: self.t.gettext(STANCE_LABELS[stance]),
             "lang_attrs": self.lang_attrs,
+            "isolated": _isolated,
             "tag_url": tag_url,
             "claimant_url": claimant_url,
             "nav_pages": self.site.pages,

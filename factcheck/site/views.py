@@ -183,7 +183,7 @@ class Site:
     @cached_property
     def pages(self) -> tuple[Page, ...]:
         """The desk's own pages, in the navigation's order."""
-        return tuple(sorted(self.desk.pages.values(), key=lambda p: (p.order, p.title, p.id)))
+        return tuple(sorted(self.desk.pages.values(), key=lambda p: (p.order is None, p.order or 0, p.title, p.id)))
 
     @cached_property
     def articles(self) -> tuple[Article, ...]:

@@ -21,7 +21,7 @@ from .yamlsource import parse
 
 PAGE_FIELDS = (
     FieldSpec("title", "string", False, "the page's title; defaults to its first # heading"),
-    FieldSpec("order", "number", False, "its place in the navigation (smaller first); then by title"),
+    FieldSpec("order", "number", False, "its place in the navigation (smaller first); pages without one follow"),
 )
 # The site's own folders and files: a page cannot take their names.
 RESERVED = frozenset(
@@ -78,4 +78,5 @@ def _page(page_id: str, shown: str, text: str, diagnostics: list[Diagnostic], di
     if not title:
         heading = _HEADING.search(body)
         title = heading.group(1) if heading else page_id.replace("-", " ").capitalize()
-    return Page(page_id, shown, title, body, int(meta.get("order", 0)), digest)
+    order = meta.get("order")
+    return Page(page_id, shown, title, body, int(order) if order is not None else None, digest)
