@@ -2,14 +2,17 @@
 
 Articles are news-length (about 700 words in 12 paragraphs) made from the
 sample corpus's own vocabulary; each check has a realistic Markdown summary
-and 3-5 citations quoting real sentences of real articles. Deterministic for
-a given N (seeded).
+and 3-5 citations quoting real sentences of real articles. Checks are
+published over ten years (c00000 the oldest), by about N/30 claimants
+(names in several scripts) on 8 + N/1,000 topics, as a large desk's are.
+Deterministic for a given N (seeded).
 
     python bench/generate.py 1000 /tmp/desk-1000
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import random
@@ -20,6 +23,93 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 STANCES = ("claim", "supports", "contradicts", "context")
 TAGS = ("territory", "casualties", "ceasefire", "diplomacy", "veto", "medical", "un-security-council", "aid")
+FIRST = (
+    "Amal",
+    "Bruno",
+    "Chiara",
+    "Dmitri",
+    "Élodie",
+    "Farid",
+    "Grace",
+    "Hiroshi",
+    "Ines",
+    "Jonas",
+    "Karim",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Olu",
+    "Priya",
+    "Quentin",
+    "Rania",
+    "Sofia",
+    "Tomasz",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+    "Сергей",
+    "Мария",
+    "سامي",
+    "ليلى",
+)
+LAST = (
+    "Abbott",
+    "Berg",
+    "Castillo",
+    "Dubois",
+    "Eze",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Umar",
+    "Varga",
+    "Wójcik",
+    "Xu",
+    "Yilmaz",
+    "Zhou",
+    "Öztürk",
+    "Ávila",
+    "Šimić",
+    "Ng",
+    "Лавров",
+    "Смирнов",
+    "العلي",
+    "حداد",
+    "O'Brien",
+    "de la Cruz",
+    "van Dijk",
+    "Mbeki",
+    "Nguyen",
+    "Park",
+)
+START = dt.date(2017, 1, 1)
+DAYS = (dt.date(2026, 11, 30) - START).days
+
+
+def claimant(k: int) -> str:
+    name = f"{FIRST[k % len(FIRST)]} {LAST[(k // len(FIRST)) % len(LAST)]}"
+    return name if k < len(FIRST) * len(LAST) else f"{name} {k // (len(FIRST) * len(LAST)) + 1}"
+
+
+def topics(n: int) -> tuple[str, ...]:
+    return TAGS + tuple(f"topic {k}" for k in range(n // 1000))
+
+
 VERDICTS = ("accurate", "mostly-accurate", "unproven", "misleading", "inaccurate")
 
 
@@ -35,7 +125,9 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
     return text[0].upper() + text[1:].rstrip(".,;:") + "."
 
 
-def generate(n: int, root: Path) -> None:
+def generate(n: int, root: Path, claimants: int | None = None) -> None:
+    """`claimants`: how many (N/30, and at least 300, unless given)."""
+    people = claimants or max(300, n // 30)
     rng = random.Random(n)
     words = vocabulary()
     if root.exists():
@@ -79,11 +171,12 @@ def generate(n: int, root: Path) -> None:
                 f"  {sentence(rng, words, 50)}",
             ]
         )
-        tags = sorted(rng.sample(TAGS, 2))
+        tags = sorted(rng.sample(topics(n), 2))
+        published = START + dt.timedelta(days=i * DAYS // max(1, n - 1))
         (root / "content" / "checks" / f"c{i:05d}.yaml").write_text(
-            f"claim: {json.dumps(sentence(rng, words, 14))}\nclaimant: Speaker {i % 300}\n"
-            f"claim_date: 2016-12-{1 + i % 28:02d}\nverdict: {VERDICTS[i % 5]}\n"
-            f"summary: |\n{summary}\npublished: 2026-{1 + i % 11:02d}-{1 + i % 28:02d}\n"
+            f"claim: {json.dumps(sentence(rng, words, 14))}\nclaimant: {json.dumps(claimant(i % people))}\n"
+            f"claim_date: {published - dt.timedelta(days=1 + i % 20)}\nverdict: {VERDICTS[i % 5]}\n"
+            f"summary: |\n{summary}\npublished: {published}\n"
             f"author: Desk\ntags: [{', '.join(tags)}]\ncitations:\n" + "".join(citations),
             encoding="utf-8",
         )

@@ -201,7 +201,7 @@ def _static_links(desk: Desk, env: jinja2.Environment) -> list[Diagnostic]:
     from .site.links import static_problems
     from .site.render import template_sources
 
-    buckets = len(search.plan(list(desk.checks.values()), desk.config.language))
+    buckets = [b.folder for b in search.plan(list(desk.checks.values()), desk.config.language)]
     return static_problems(desk, buckets, template_sources(desk.config, env))
 
 
@@ -218,9 +218,9 @@ def _render_and_write(
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
     from .site import search
-    from .site.i18n import Interface
     from .site.links import LinkScanner, diagnose, locate
-    from .site.render import render_site
+    from .site.render import render_site, search_documents, search_salt
+    from .site.views import Site
 
     config = desk.config
     # Taken before anything is rendered: the last build is read under the lock.
@@ -241,29 +241,15 @@ def _render_and_write(
             return old_keys.get(path)
         return None
 
-    checks = list(desk.checks.values())
-    buckets = search.plan(checks, config.language)
+    site = Site(desk)
+    buckets = search.plan(list(desk.checks.values()), config.language, search_salt(site))
     stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
     # A preview shows an edit first and brings search up to date just after:
     # a bundle that exists stays as it is (and keeps its old key) this time.
     deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
     stale = [b for b in stale if b not in deferred]
-    markdown = env.filters["markdown"]
-    interface = Interface(config.language, config.messages)
-    labels = {v.key: v.label for v in config.verdicts}
     try:
-        indexer = search.Indexer(
-            stale,
-            lambda c: search.document(
-                c,
-                labels[c.verdict],
-                markdown(c.summary),
-                config.language,
-                interface.gettext("Claimed by %(claimant)s", claimant=c.claimant),
-            ),
-            config.language,
-            writer.work,
-        )
+        indexer = search.Indexer(stale, search_documents(site, env), config.language, writer.work)
     except BaseException:
         writer.abort()
         raise
@@ -278,7 +264,7 @@ def _render_and_write(
         writer.put(path, data)
 
     try:
-        rendered = render_site(desk, env, put, cache, previous_key, [b.folder for b in buckets])
+        rendered = render_site(site, env, put, cache, previous_key, [b.folder for b in buckets])
         if stale:
             progress(f"indexing search ({len(stale)} of {len(buckets)} parts)")
         for path, data in sorted(indexer.result().items()):

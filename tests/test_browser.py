@@ -133,31 +133,193 @@ def test_follow_a_check_to_its_span_and_back(page: Page, base_url: str) -> None:
     expect(page.locator("#evidence-0")).to_be_in_viewport()
 
 
-def test_filters_narrow_the_list_and_keep_it_in_the_url(page: Page, base_url: str) -> None:
+def sample_checks() -> list[dict]:
+    import yaml
+
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "content" / "checks").glob("*.yaml"))]
+
+
+def shown_results(page: Page) -> list[tuple[str, str]]:
+    """(date, verdict label) of every result shown, in order."""
+    items = page.locator("#results .check-item")
+    return list(
+        zip(
+            items.locator("time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))"),
+            [t.strip() for t in items.locator(".badge bdi").all_text_contents()],
+            strict=True,
+        )
+    )
+
+
+def test_filters_list_every_match_newest_first_and_keep_it_in_the_url(page: Page, base_url: str) -> None:
+    accurate = [c for c in sample_checks() if c["verdict"] == "accurate"]
     page.goto(base_url)
-    items = page.locator(".check-item")
-    total = items.count()
+    expect(page.locator("#latest .check-item")).to_have_count(17)
     page.get_by_label("Verdict").select_option("accurate")
-    visible = page.locator(".check-item:visible")
-    expect(page.locator("#count")).to_contain_text(f"of {total} checks")
-    assert 0 < visible.count() < total
-    for badge in visible.locator(".badge").all_inner_texts():
-        assert badge.strip().upper().endswith("ACCURATE")
+    expect(page.locator("#found")).to_have_text(f"{len(accurate)} checks found", timeout=10_000)
+    expect(page.locator("#results .check-item")).to_have_count(len(accurate))
+    expect(page.locator("#latest")).to_be_hidden()
+    shown = shown_results(page)
+    assert {label for _, label in shown} == {"Accurate"}
+    assert [d for d, _ in shown] == sorted((d for d, _ in shown), reverse=True)
     assert "verdict=accurate" in page.url
     page.reload()
     expect(page.get_by_label("Verdict")).to_have_value("accurate")
-    page.get_by_label("Verdict").select_option("")
-    page.get_by_label("Claimant").select_option("CNN")
-    assert page.locator(".check-item:visible").count() >= 2
+    expect(page.locator("#results .check-item")).to_have_count(len(accurate), timeout=10_000)
+    # A claimant, typed: the names come as suggestions, and the filters combine.
+    by_cnn = [c for c in accurate if c["claimant"] == "CNN"]
+    page.get_by_label("Claimant").fill("CNN")
+    expect(page.locator("#claimant-names option[value='CNN']")).to_have_count(1, timeout=10_000)
+    expect(page.locator("#results .check-item")).to_have_count(len(by_cnn), timeout=10_000)
+    assert "claimant=CNN" in page.url and "verdict=accurate" in page.url
+    page.get_by_role("button", name="Clear").click()
+    expect(page.locator("#latest")).to_be_visible()
+    expect(page.locator("#results")).to_be_hidden()
 
 
-def test_without_javascript_the_whole_list_shows(browser: Browser, base_url: str) -> None:
+def test_a_search_combines_with_the_filters(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    box = page.get_by_role("searchbox", name="Search claims and reasoning")
+    box.fill("Aleppo")
+    found = page.locator("#results .check-item")
+    expect(found.first).to_be_visible(timeout=10_000)
+    every = found.count()
+    page.get_by_label("Verdict").select_option("inaccurate")
+    expect(page.locator("#found")).not_to_have_text(re.compile(f"^{every} checks"), timeout=10_000)
+    narrowed = shown_results(page)
+    assert 0 < len(narrowed) < every
+    assert {label for _, label in narrowed} == {"Inaccurate"}
+    assert "q=Aleppo" in page.url and "verdict=inaccurate" in page.url
+    found.first.get_by_role("link").click()
+    assert "/factchecks/checks/" in page.url
+
+
+def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    page.get_by_role("searchbox", name="Search claims and reasoning").fill("Churkin")
+    links = page.locator("#results .check-item h3 a")
+    expect(links.first).to_be_visible(timeout=10_000)
+    hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert "/factchecks/checks/churkin-ten-days/" in hrefs, hrefs
+    assert all(h.startswith("/factchecks/checks/") for h in hrefs), hrefs
+
+
+def test_without_javascript_the_latest_checks_show_and_the_finder_does_not(browser: Browser, base_url: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(base_url)
     assert page.locator(".check-item:visible").count() == 17
-    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator("#finder")).to_be_hidden()
+    expect(page.get_by_role("link", name="verdict")).to_be_visible()  # the <noscript> way to browse
     context.close()
+
+
+@pytest.fixture(scope="module")
+def large_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A synthetic desk of 130 checks over ten years by 12 claimants
+    (bench/generate.py), with its search cut into parts of 5 checks (26 bundles), as a desk of
+    thousands is cut into parts of 250."""
+    import sys
+
+    import factcheck.site.search
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    root = tmp_path_factory.mktemp("large") / "desk"
+    generate(130, root, claimants=12)
+    size = factcheck.site.search.PART_SIZE
+    factcheck.site.search.PART_SIZE = 5
+    try:
+        server, url = serve_desk(Desk(root), root / "www")
+    finally:
+        factcheck.site.search.PART_SIZE = size
+    assert len(list((root / "www" / "factchecks" / "pagefind").iterdir())) >= 26
+    yield url, root
+    server.shutdown()
+
+
+def large_checks(root: Path) -> dict[str, dict]:
+    import yaml
+
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (root / "content" / "checks").glob("*.yaml")}
+
+
+def test_without_javascript_every_check_is_reached_through_older_pages(
+    browser: Browser, large_desk: tuple[str, Path]
+) -> None:
+    url, root = large_desk
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url)
+    assert page.locator(".check-item").count() == 20
+    landing = page.locator(".check-item h3 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    seen: list[str] = []
+    pages = 0
+    page.get_by_role("link", name="Older fact-checks").first.click()
+    while True:
+        pages += 1
+        hrefs = page.locator(".check-item h3 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        seen += [h.rstrip("/").split("/")[-1] for h in hrefs]
+        older = page.locator("a.older")
+        if not older.count():
+            break
+        older.click()
+    context.close()
+    # The landing page's newest twenty, then older pages down to the first check.
+    assert {h.rstrip("/").split("/")[-1] for h in landing} | set(seen) == set(large_checks(root))
+    assert len(seen) == len(set(seen)), "each check on one archive page"
+    assert pages >= 9  # a page or more for each year but the newest (on the landing page)
+
+
+def test_filters_over_many_parts_list_the_newest_first(page: Page, large_desk: tuple[str, Path]) -> None:
+    url, root = large_desk
+    wanted = sorted(
+        (str(c["published"]), key) for key, c in large_checks(root).items() if c["verdict"] == "misleading"
+    )[::-1]
+    page.goto(url + "?verdict=misleading")
+    expect(page.locator("#found")).to_have_text(f"{len(wanted)} checks found", timeout=15_000)
+    expect(page.locator("#results .check-item")).to_have_count(20, timeout=10_000)
+    page.get_by_role("button", name="Show more").click()
+    expect(page.locator("#results .check-item")).to_have_count(len(wanted), timeout=10_000)
+    expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+    hrefs = page.locator("#results .check-item h3 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert [h.rstrip("/").split("/")[-1] for h in hrefs] == [key for _, key in wanted]
+
+
+def test_search_over_many_parts_finds_checks_in_each(page: Page, large_desk: tuple[str, Path]) -> None:
+    url, root = large_desk
+    page.goto(url)
+    page.get_by_role("searchbox", name="Search claims and reasoning").fill("Aleppo")
+    expect(page.locator("#results .check-item").first).to_be_visible(timeout=15_000)
+    more = page.get_by_role("button", name="Show more")
+    while more.is_visible():
+        more.click()
+        page.wait_for_timeout(200)
+    hrefs = page.locator("#results .check-item h3 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    years = {str(large_checks(root)[h.rstrip("/").split("/")[-1]]["published"])[:4] for h in hrefs}
+    assert len(hrefs) > 30 and len(years) >= 8, (len(hrefs), years)
+
+
+def test_a_claimant_page_opens_with_a_scorecard(page: Page, large_desk: tuple[str, Path]) -> None:
+    url, root = large_desk
+    checks = [c for c in large_checks(root).values() if c["claimant"] == "Amal Abbott"]
+    page.goto(url + "claimants/amal-abbott/")
+    table = page.get_by_role("table", name=re.compile("Amal Abbott"))
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    counts = {
+        rows.nth(i).locator("th bdi").text_content().strip(): int(rows.nth(i).locator("td").inner_text())
+        for i in range(rows.count())
+    }
+    assert list(counts) == ["Accurate", "Mostly accurate", "Unproven", "Misleading", "Inaccurate"]
+    for label, n in counts.items():
+        assert n == sum(1 for c in checks if c["verdict"].replace("-", " ").capitalize() == label)
+    assert len(checks) > 5
+    assert sum(counts.values()) == len(checks)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "scorecard-1280.png"), full_page=True)
+    assert accessibility_problems(page) == []
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -183,67 +345,6 @@ def test_pages_are_accessible_and_fit(browser: Browser, base_url: str, path: str
     ]
     context.close()
     assert problems == []
-
-
-def test_search_finds_a_check_by_its_reasoning(page: Page, base_url: str) -> None:
-    page.goto(base_url)
-    box = page.get_by_role("textbox", name="Search claims and reasoning")
-    expect(page.locator("#checks")).to_be_visible()
-    box.fill("Churkin")
-    result = page.locator(".pagefind-ui__result-link").first
-    expect(result).to_be_visible(timeout=10_000)
-    # One list at a time: the results replace the filtered list while a search is typed.
-    expect(page.locator("#checks")).to_be_hidden()
-    expect(page.locator("#filters")).to_be_hidden()
-    expect(page.locator("#search-note")).to_be_visible()
-    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    assert any(h.startswith("/factchecks/checks/churkin-ten-days/") for h in hrefs), hrefs
-    box.fill("")
-    expect(page.locator("#checks")).to_be_visible()
-    box.fill("Churkin")
-    expect(result).to_be_visible(timeout=10_000)
-    result.click()
-    assert "/factchecks/checks/" in page.url
-
-
-@pytest.fixture(scope="module")
-def split_search_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample desk with its search split into several Pagefind bundles,
-    as a large desk's is (a bundle per few hundred checks)."""
-    import factcheck.site.search
-
-    root = tmp_path_factory.mktemp("split")
-    for name in ("config.yaml", "templates", "content"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    served = root / "www"
-    size = factcheck.site.search.BUCKET_SIZE
-    factcheck.site.search.BUCKET_SIZE = 4
-    try:
-        assert Desk(root).run("build", "--out", str(served / "factchecks")).code == 0
-    finally:
-        factcheck.site.search.BUCKET_SIZE = size
-    assert len(list((served / "factchecks" / "pagefind").iterdir())) > 3
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/factchecks/"
-    server.shutdown()
-
-
-def test_search_over_several_bundles_finds_checks_in_each(page: Page, split_search_url: str) -> None:
-    page.goto(split_search_url)
-    box = page.get_by_role("textbox", name="Search claims and reasoning")
-    box.fill("Aleppo")
-    expect(page.locator(".pagefind-ui__result-link").first).to_be_visible(timeout=10_000)
-    page.wait_for_timeout(500)  # let every bundle answer
-    more = page.get_by_role("button", name="Load more results")
-    while more.count() and more.is_visible():
-        more.click()
-    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    found = {h.split("/")[3] for h in hrefs if h.startswith("/factchecks/checks/")}
-    # Most sample checks mention Aleppo; they are spread over every bundle.
-    assert len(found) >= 10, hrefs
-    assert all(h.startswith("/factchecks/checks/") for h in hrefs), hrefs
 
 
 def accessibility_problems(page: Page) -> list[str]:
@@ -283,9 +384,7 @@ def test_right_to_left_pages_are_accessible_and_fit(
 
 def test_the_filters_speak_the_sites_language(page: Page, french_url: str) -> None:
     page.goto(french_url)
-    expect(page.locator("#count")).to_have_text("Les 17 vérifications sont affichées")
     page.get_by_label("Verdict").select_option("accurate")
-    expect(page.locator("#count")).to_have_text(re.compile(r"^\d+ sur 17 vérifications$"))
-    expect(page.get_by_role("textbox", name="Chercher dans les affirmations et les raisonnements")).to_have_attribute(
-        "placeholder", "Chercher dans les vérifications"
-    )
+    expect(page.locator("#found")).to_have_text(re.compile(r"^\d+ vérifications trouvées$"), timeout=10_000)
+    expect(page.get_by_role("button", name="Afficher la suite")).to_be_hidden()
+    expect(page.get_by_role("searchbox", name="Chercher dans les affirmations et les raisonnements")).to_be_visible()

@@ -145,7 +145,7 @@ def test_a_site_in_another_language_has_no_english_left(tmp_path: Path, code: st
 def test_the_english_site_says_what_the_english_catalogue_says(sample_desk: Desk) -> None:
     assert sample_desk.run("build").code == 0
     home = (sample_desk.root / "site" / "index.html").read_text(encoding="utf-8")
-    assert "All fact-checks, newest first" in home and "Skip to content" in home
+    assert "Latest fact-checks" in home and "Skip to content" in home
     assert 'datetime="2026-11-20">20 November 2026</time>' in home  # en-GB: day first
 
 

@@ -13,7 +13,7 @@ import pytest
 from factcheck.cache import FOLDER
 from factcheck.site.output import MARKER
 
-from .conftest import Desk
+from .conftest import REPO, Desk
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -182,3 +182,58 @@ def test_a_preview_build_may_leave_search_behind_and_catch_up(sample: Desk, tmp_
     second = build(sample.config)  # not "up to date": search is behind
     assert second.ok and not second.search_stale
     assert tree(site) == cold_build(sample, tmp_path / "cold")
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Desk:
+    """300 checks over ten years by 3 claimants: lists of several archive
+    pages a year (bench/generate.py)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    generate(300, tmp_path / "desk", claimants=3)
+    return Desk(tmp_path / "desk")
+
+
+ARCHIVE_PAGE = re.compile(r"^(?P<list>(?:.*/)?)(?P<year>\d{4})/(?P<n>\d+)/index\.html$")
+
+
+def archive_pages(site: dict[str, bytes]) -> dict[tuple[str, int], list[int]]:
+    """(list folder, year) -> its page numbers."""
+    pages: dict[tuple[str, int], list[int]] = {}
+    for path in site:
+        if match := ARCHIVE_PAGE.match(path):
+            pages.setdefault((match["list"], int(match["year"])), []).append(int(match["n"]))
+    return pages
+
+
+def test_publishing_a_check_changes_only_the_landing_and_newest_pages_of_its_lists(synthetic: Desk) -> None:
+    site = synthetic.root / "site"
+    assert synthetic.run("build").code == 0
+    before = tree(site)
+    assert len(archive_pages(before)) > 30  # every list has pages in several years
+    newest = synthetic.checks / "c00299.yaml"
+    text = newest.read_text(encoding="utf-8")
+    published = re.search(r"^published: (.*)$", text, re.M)[1]
+    (synthetic.checks / "c99999.yaml").write_text(text.replace("claim: ", "claim: Newest "), encoding="utf-8")
+    assert synthetic.run("build").code == 0
+    after = tree(site)
+    changed = sorted(p for p in after if p.endswith(".html") and before.get(p) != after[p])
+    pages = archive_pages(after)
+    year = int(published[:4])
+    for path in changed:
+        if match := ARCHIVE_PAGE.match(path):
+            # Only the newest page of the newest year of a list it is on.
+            assert int(match["year"]) == year, path
+            assert int(match["n"]) == max(pages[(match["list"], year)]), path
+    lists = {m["list"] for p in changed if (m := ARCHIVE_PAGE.match(p))}
+    verdict = re.search(r"^verdict: (.*)$", text, re.M)[1]
+    assert {"archive/", f"verdicts/{verdict}/"} <= lists  # the home page's archive and its verdict's
+    # The rest: the new check's page, the articles it cites (their marks link
+    # to it), the landing pages of its lists and the indexes that count them.
+    others = [p for p in changed if not ARCHIVE_PAGE.match(p) and not p.startswith("articles/")]
+    assert "checks/c99999/index.html" in others and "index.html" in others
+    assert len(others) <= 9, others
+    assert tree(site) == cold_build(synthetic, synthetic.root / "cold")

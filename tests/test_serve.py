@@ -106,7 +106,7 @@ ENTRY = "russia-china-veto.yaml"
 def test_serves_the_site_under_its_base_path_with_live_reload(server: Server, sample_desk: Desk) -> None:
     assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/factchecks/")
     status, home = server.get("")
-    assert status == 200 and "All fact-checks" in home
+    assert status == 200 and "Latest fact-checks" in home
     assert "__factcheck/live.js" in home  # added while serving ...
     assert not (sample_desk.root / "site").exists()  # ... and nothing is written to site/
     status, page = server.get("checks/russia-china-veto/")
@@ -146,7 +146,9 @@ def test_an_edit_shows_a_break_is_reported_and_a_fix_clears_it(server: Server, s
     server.wait_for_line("error[quote-not-found]")  # and the terminal says it too
 
     entry.write_text(good, encoding="utf-8")
-    server.wait_for("checks/russia-china-veto/", '<h1 dir="auto"><span class="visually-hidden">Claim: </span>Russia', error=None)
+    server.wait_for(
+        "checks/russia-china-veto/", '<h1 dir="auto"><span class="visually-hidden">Claim: </span>Russia', error=None
+    )
 
 
 def test_events_tell_open_pages_of_each_build(server: Server, sample_desk: Desk) -> None:

@@ -5,6 +5,7 @@ keys in a fixed order, dates from the content."""
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -222,6 +223,36 @@ def atom(site: Site, t: Interface) -> str:
             "</entry>",
         ]
     lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+# The sitemap protocol allows 50,000 URLs a file. Past SITEMAP_LIMIT pages
+# the URLs are shared among files by a hash of their path, so that a new page
+# changes one file (and not, as slicing a sorted list would, every file after
+# it); buckets of SITEMAP_LIMIT // 2 on average stay far below the limit.
+SITEMAP_LIMIT = 40_000
+
+
+def sitemap_files(paths: list[str]) -> dict[str, list[str]]:
+    """Sitemap file -> the pages it lists: `sitemap.xml` alone while the
+    site is small, else files `sitemaps/<n>.xml` that `sitemap.xml` indexes."""
+    if len(paths) <= SITEMAP_LIMIT:
+        return {"sitemap.xml": paths}
+    count = -(-len(paths) // (SITEMAP_LIMIT // 2))
+    buckets: list[list[str]] = [[] for _ in range(count)]
+    for path in paths:
+        buckets[zlib.crc32(path.encode("utf-8")) % count].append(path)
+    return {f"sitemaps/{n}.xml": bucket for n, bucket in enumerate(buckets)}
+
+
+def sitemap_index(site: Site, files: list[str]) -> str:
+    base = site.desk.config.base_url
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    lines += [f"<sitemap><loc>{escape(base + name)}</loc></sitemap>" for name in files]
+    lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 
 

@@ -131,8 +131,11 @@ def diagnose(
             if alike:
                 more = f" (and {len(alike) - 1} more of that name)" if len(alike) > 1 else ""
                 hint = f"the site has {alike[0]}{more}"
-            elif link.target.startswith("pagefind/") and "pagefind/0/" in files:
-                hint = f"the search index is in parts, pagefind/0/ and on: did you mean pagefind/0/{name}?"
+            elif link.target.startswith("pagefind/"):
+                hint = (
+                    "the search index is in parts (pagefind/<year>-<n>/) with no ready-made interface;"
+                    " the theme's static/search.js loads them: include that script instead"
+                )
             else:
                 hint = "link to a file the site has, or remove the link"
         message = f"{link.page} links to '{link.ref}', which is not a file of the site"
@@ -195,7 +198,7 @@ _LITERAL = re.compile(
 )
 
 
-def expected_files(desk: Desk, buckets: int) -> set[str]:
+def expected_files(desk: Desk, buckets: Collection[str]) -> set[str]:
     """The files a build of this desk makes, as far as they are known before
     rendering (a search bundle's own files are Pagefind's, taken on trust)."""
     from .loader import static_files
@@ -210,14 +213,19 @@ def expected_files(desk: Desk, buckets: int) -> set[str]:
     pages |= {tag_path(name) + "index.html" for name, _ in site.tags.values()}
     pages |= {claimant_path(name) + "index.html" for name, _ in site.claimants.values()}
     pages |= {p.id + "/index.html" for p in desk.pages}
+    listings = [site.home, site.corrections_listing, *(site.verdict_listing(v.key) for v in config.verdicts)]
+    listings += [site.tag_listing(slug) for slug in site.tags] + [site.claimant_listing(s) for s in site.claimants]
+    pages |= {page.folder + "index.html" for listing in listings for page in listing.pages}
+    for index in (site.tag_index, site.claimant_index):
+        pages |= {folder + "index.html" for group in index.initials for folder, _ in index.pages(group)}
     files = {"404.html", "feed.xml", "sitemap.xml", "claims.json", "annotations.jsonld"}
     files |= {path for path, _file, _desk in static_files(config.templates_dir, config.root)}
     if config.identity.favicon is not None:
         files.add("static/favicon" + config.identity.favicon.suffix.lower())
-    return pages | files | {f"pagefind/{n}/" for n in range(buckets)}
+    return pages | files | set(buckets)
 
 
-def static_problems(desk: Desk, buckets: int, sources: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
+def static_problems(desk: Desk, buckets: Collection[str], sources: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
     """`check`'s broken links: those in entries' and pages' Markdown, and the
     fixed paths templates link to. (`build` checks every link of every page
     it renders; a link a template makes from a variable is only seen there.)
@@ -229,9 +237,7 @@ def static_problems(desk: Desk, buckets: int, sources: Iterable[tuple[str, str, 
 
     def known(target: str) -> bool:
         return (
-            target in files
-            or f"{target}/index.html" in files
-            or any(target.startswith(f"pagefind/{n}/") for n in range(buckets))
+            target in files or f"{target}/index.html" in files or any(target.startswith(folder) for folder in buckets)
         )
 
     scanner = LinkScanner(urlsplit(desk.config.base_url).path)
@@ -244,13 +250,16 @@ def static_problems(desk: Desk, buckets: int, sources: Iterable[tuple[str, str, 
         page = check_url(check.id) + "index.html"
         texts = [check.summary, *(c.note for c in check.citations if c.note), *(c.note for c in check.corrections)]
         for text in texts:
+            if not _may_link(text):
+                continue
             html = str(render_markdown(text))
             for link in _links_of(scanner, page, html):
                 if not known(link.target):
                     report(link, line_holding(desk.config.root / check.path, link.ref, check.path))
     for desk_page in desk.pages.values():
         page = desk_page.id + "/index.html"
-        for link in _links_of(scanner, page, str(render_markdown(desk_page.body))):
+        links = _links_of(scanner, page, str(render_markdown(desk_page.body))) if _may_link(desk_page.body) else []
+        for link in links:
             if not known(link.target):
                 report(link, line_holding(desk.config.root / desk_page.path, link.ref, desk_page.path))
     for name, text, shown in sources:
@@ -263,6 +272,13 @@ def static_problems(desk: Desk, buckets: int, sources: Iterable[tuple[str, str, 
                 if target is not None and not known(target):
                     report(Link(f"a page made with {name}", path, target), Location(shown, number, m.start() + 1))
     return problems
+
+
+def _may_link(text: str) -> bool:
+    """Whether Markdown may hold a link (inline `](`, a reference `]:`, or
+    an autolink `<`): most texts hold none, and rendering every summary of
+    a large desk only to find that out would cost most of a `check`."""
+    return "](" in text or "]:" in text or "<" in text
 
 
 def _links_of(scanner: LinkScanner, page: str, html: str) -> list[Link]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -27,8 +27,9 @@ from ..diagnostics import Diagnostic, Location
 from ..verify.ids import tag_slug
 from . import feeds
 from .fragments import Words, text_fragment
-from .i18n import N_, Interface
+from .i18n import Interface
 from .i18n import direction as direction_of
+from .lists import Listing, NameIndex
 from .loader import (
     BUILTIN_SHOWN,
     PREFIX,
@@ -49,16 +50,13 @@ from .views import (
     Site,
     article_url,
     check_url,
-    claimant_path,
     claimant_url,
     href,
-    tag_path,
     tag_url,
-    verdict_url,
 )
 
 if TYPE_CHECKING:
-    from ..model import Article, Check, Config, Desk
+    from ..model import Article, Check, Config
 
 MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
 FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
@@ -157,8 +155,47 @@ class Rendered:
     keys: dict[str, str]
 
 
+def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, str], str]:
+    """`document(check, part)`: the page Pagefind indexes for a check (search.py)."""
+    from . import search
+
+    config = site.desk.config
+    t = Interface(config.language, config.messages)
+    markdown = env.filters["markdown"]
+
+    def document(check: Check, part: str) -> str:
+        if check.claim_date:
+            claimed = t.gettext(
+                "Claimed by %(claimant)s, %(date)s",
+                claimant=check.claimant,
+                date=t.date(check.claim_date, config.date_format),
+            )
+        else:
+            claimed = t.gettext("Claimed by %(claimant)s", claimant=check.claimant)
+        shown = search.Shown(
+            verdict_label=site.verdicts[check.verdict].label,
+            summary_html=str(markdown(check.summary)),
+            claimed=claimed,
+            day=t.date(check.published, config.date_format),
+            claimant=site.claimant_name(check.claimant),
+            tags=tuple(dict.fromkeys(site.tag_name(tag) for tag in check.tags)),
+        )
+        return search.document(check, shown, config.language, part)
+
+    return document
+
+
+def search_salt(site: Site) -> str:
+    """What the search documents show beyond each check's own file: the
+    desk's config (labels, messages, dates) and the names of topics and
+    claimants as their pages write them."""
+    names = [f"{slug}={name}" for slug, (name, _) in site.tags.items()]
+    names += [f"{slug}={name}" for slug, (name, _) in site.claimants.items()]
+    return digest(site.desk.config.digest, *names)
+
+
 def render_site(
-    desk: Desk,
+    site: Site,
     env: jinja2.Environment,
     emit: Callable[[str, bytes], None],
     cache: Cache | None = None,
@@ -169,7 +206,6 @@ def render_site(
     the page the last build wrote (None if there is none), handing each to
     `emit(site path, bytes)` as it is made."""
     cache = cache or Cache.disabled()
-    site = Site(desk)
     renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles))
     renderer.all_files()
     return Rendered(frozenset(renderer.kept), renderer.keys)
@@ -231,16 +267,16 @@ class _Renderer:
         return key
 
     def all_files(self) -> None:
-        site = self.site
+        site, t = self.site, self.t
         every = self.check_deps(site.checks)
-        if self.fresh("index.html", *every, *self.search_bundles):
-            self.page(
-                "index.html",
-                "index.html",
-                title=self.config.title,
-                checks=site.checks,
-                script_messages=self.script_messages(),
-            )
+        self.listing(
+            site.home,
+            "index.html",
+            title=self.config.title,
+            heading=t.gettext("Fact-checks"),
+            extra=self.search_bundles,
+            script_messages=self.script_messages(),
+        )
         for check in site.checks:
             if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check)):
                 self.check_page(check)
@@ -250,37 +286,55 @@ class _Renderer:
                 self.article_page(article)
         counts = [f"{v.key}={len(site.by_verdict(v.key))}" for v in self.config.verdicts]
         if self.fresh("verdicts/index.html", *counts):
-            self.page("verdicts/index.html", "verdicts.html", title=self.t.gettext("How we rate claims"))
+            self.page("verdicts/index.html", "verdicts.html", title=t.gettext("How we rate claims"))
         for verdict in self.config.verdicts:
-            path = verdict_url(verdict.key) + "index.html"
-            if self.fresh(path, *self.check_deps(site.by_verdict(verdict.key))):
-                self.page(
-                    path,
-                    "list.html",
-                    title=verdict.label,
-                    heading=self.t.gettext("Rated %(verdict)s", verdict=verdict.label),
-                    intro=verdict.description,
-                    checks=site.by_verdict(verdict.key),
-                    verdict=verdict,
-                )
-        t = self.t
-        self.names("tags/", t.gettext("Topics"), site.tags, tag_path, tag_url, N_("Topic: %(name)s"))
-        claimants = t.gettext("Who made the claims")
-        self.names("claimants/", claimants, site.claimants, claimant_path, claimant_url, N_("Claims by %(name)s"))
-        corrected = [c.digest for c in site.checks if c.corrections]
-        if self.fresh("corrections/index.html", *corrected):
-            title = self.t.gettext("Corrections")
-            self.page("corrections/index.html", "corrections.html", title=title, corrections=site.corrections)
+            self.listing(
+                site.verdict_listing(verdict.key),
+                "list.html",
+                title=verdict.label,
+                heading=t.gettext("Rated %(verdict)s", verdict=verdict.label),
+                intro=verdict.description,
+                verdict=verdict,
+            )
+        self.names(site.tag_index, t.gettext("Topics"))
+        for slug, (name, _) in site.tags.items():
+            self.listing(
+                site.tag_listing(slug), "list.html", title=name, heading=t.gettext("Topic: %(name)s", name=name)
+            )
+        self.names(site.claimant_index, t.gettext("Who made the claims"))
+        for slug, (name, _) in site.claimants.items():
+            scorecard = site.scorecard(slug)
+            self.listing(
+                site.claimant_listing(slug),
+                "list.html",
+                title=name,
+                heading=t.gettext("Claims by %(name)s", name=name),
+                extra=[f"{v.key}={n}" for v, n in scorecard],
+                scorecard=scorecard,
+                claimant=name,
+            )
+        self.listing(
+            site.corrections_listing,
+            "corrections.html",
+            title=t.gettext("Corrections"),
+            heading=t.gettext("Corrections"),
+            item_deps=lambda pair: f"{pair[0].digest}:{pair[0].corrections.index(pair[1])}",
+            items="corrections",
+        )
         if self.fresh("404.html"):
-            self.page("404.html", "404.html", title=self.t.gettext("Page not found"), absolute_root=True)
+            self.page("404.html", "404.html", title=t.gettext("Page not found"), absolute_root=True)
         for desk_page in site.pages:
             if self.fresh(desk_page.id + "/index.html", desk_page.digest):
                 self.page(desk_page.id + "/index.html", "page.html", title=desk_page.title, page=desk_page)
         pages = sorted(p.removesuffix("index.html") for p in self.keys if p.endswith(".html") and p != "404.html")
         if self.fresh("feed.xml", *every[:50]):
             self.text("feed.xml", feeds.atom(site, self.t))
-        if self.fresh("sitemap.xml", *pages):
-            self.text("sitemap.xml", feeds.sitemap(site, pages))
+        sitemaps = feeds.sitemap_files(pages)
+        for name, listed in sitemaps.items():
+            if self.fresh(name, *listed):
+                self.text(name, feeds.sitemap(site, listed))
+        if "sitemap.xml" not in sitemaps and self.fresh("sitemap.xml", *sitemaps):
+            self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
         cited_everywhere = [a.digest for a in site.articles if site.citations_by_article.get(a.id)]
         if self.fresh("claims.json", *every, *cited_everywhere):
             self.text("claims.json", feeds.claims_json(site, self.fragment))
@@ -288,23 +342,101 @@ class _Renderer:
             self.text("annotations.jsonld", feeds.annotations(site, self.fragment, self.t))
         self.static_files()
 
-    def names(
+    def listing(
         self,
-        folder: str,
+        listing: Listing[Any],
+        template: str,
+        *,
         title: str,
-        names: Mapping[str, tuple[str, tuple[Check, ...]]],
-        path_of: Callable[[str], str],
-        link: Callable[[str], str],
         heading: str,
+        extra: Sequence[str] = (),
+        item_deps: Callable[[Any], str] | None = None,
+        items: str = "checks",
+        **context: object,
     ) -> None:
-        """An index of names (topics, claimants) and a list page for each."""
-        index = [f"{slug}={len(checks)}={name}" for slug, (name, checks) in names.items()]
-        if self.fresh(folder + "index.html", *index):
-            self.page(folder + "index.html", "names.html", title=title, names=names, link=link)
-        for _slug, (name, checks) in names.items():
-            path = path_of(name) + "index.html"
-            if self.fresh(path, *self.check_deps(checks)):
-                self.page(path, "list.html", title=name, heading=self.t.gettext(heading, name=name), checks=checks)
+        """A list's landing page (its newest items, its years) and its
+        archive pages (lists.py). A page's key holds only what it shows, so
+        an item appended to the newest page changes that page and the
+        landing page alone."""
+        deps = item_deps or (lambda check: check.digest)
+        landing = listing.folder + "index.html"
+        years = [f"{y.year}={y.count}={y.folder}" for y in listing.years]
+        if self.fresh(landing, *map(deps, listing.newest), *years, listing.more or "", *extra):
+            self.page(
+                landing,
+                template,
+                title=title,
+                heading=heading,
+                total=len(listing.items),
+                years=listing.years,
+                more=listing.more,
+                archive=None,
+                landing=listing.folder,
+                **{items: listing.newest},
+                **context,
+            )
+        for page in listing.pages:
+            path = page.folder + "index.html"
+            if self.fresh(path, *map(deps, page.items), page.older or ""):
+                span = self.t.gettext(
+                    "%(first)s – %(last)s",
+                    first=self.t.date(page.first, self.config.date_format),
+                    last=self.t.date(page.last, self.config.date_format),
+                )
+                self.page(
+                    path,
+                    "archive.html" if template != "corrections.html" else template,
+                    title=self.t.gettext("%(list)s: %(dates)s", list=title, dates=span),
+                    heading=heading,
+                    archive=page,
+                    dates=span,
+                    landing=listing.folder,
+                    **{items: page.items},
+                    **{k: v for k, v in context.items() if k in ("verdict", "claimant")},
+                )
+
+    def names(self, index: NameIndex, title: str) -> None:
+        """An index of names (topics, claimants): one page, or a landing page
+        with the most used and a page per initial when there are many."""
+        landing = index.folder + "index.html"
+        if index.whole:
+            shown = [f"{n.slug}={n.count}={n.name}" for n in index.names]
+            if self.fresh(landing, *shown):
+                self.page(
+                    landing, "names.html", title=title, names=index.names, initials=(), top=(), initial=None, chunks=()
+                )
+            return
+        initials = [i.key for i in index.initials]  # letters only: a new name changes its own letter's page
+        top = [f"{n.slug}={n.count}={n.name}" for n in index.top]
+        if self.fresh(landing, *initials, *top):
+            self.page(
+                landing,
+                "names.html",
+                title=title,
+                names=(),
+                initials=index.initials,
+                top=index.top,
+                initial=None,
+                chunks=(),
+            )
+        for group in index.initials:
+            chunks = index.pages(group)
+            folders = [folder for folder, _ in chunks]
+            for folder, names in chunks:
+                path = folder + "index.html"
+                if self.fresh(path, *initials, *folders, *(f"{n.slug}={n.count}={n.name}" for n in names)):
+                    self.page(
+                        path,
+                        "names.html",
+                        title=self.t.gettext("%(index)s: %(letter)s", index=title, letter=group.label),
+                        names=names,
+                        initials=index.initials,
+                        top=(),
+                        initial=group,
+                        chunks=folders if len(folders) > 1 else (),
+                        index_title=title,
+                        index_folder=index.folder,
+                    )
 
     def fragment(self, kind: str, check: Check, make: Callable[[], str]) -> str:
         """A piece of a large page or file made for one check, remembered
@@ -393,12 +525,16 @@ class _Renderer:
         return self.t.date(when, self.config.date_format)
 
     def script_messages(self) -> dict[str, object]:
-        """What the home page's scripts say, in the site's language."""
+        """What the home page's script says, in the site's language."""
         t = self.t
         return {
-            "all": t.plural_forms("Showing all %(num)s check", "Showing all %(num)s checks"),
-            "some": t.plural_forms("Showing %(shown)s of %(num)s check", "Showing %(shown)s of %(num)s checks"),
-            "search": {"placeholder": t.gettext("Search the checks")},
+            "searching": t.gettext("Searching…"),
+            "found": t.plural_forms("%(num)s check found", "%(num)s checks found"),
+            "none": t.gettext("No check matches. Try fewer words or filters."),
+            "verdict": t.gettext("Verdict:"),
+            "verdicts": {
+                v.key: {"label": v.label, "colour": self.site.verdict_colour(v.key)} for v in self.config.verdicts
+            },
         }
 
     def page(self, path: str, template: str, *, absolute_root: bool = False, **context: object) -> None:

@@ -1,21 +1,30 @@
 """The static search index: Pagefind, over a small document per check.
 
-Pagefind has no incremental mode and its time and memory grow with the
-number of pages, so the checks are split into buckets of about five hundred,
-each its own Pagefind bundle (`pagefind/<n>/`), merged in the browser. A
-bucket is re-indexed only when one of its checks changed. Each bucket is
-indexed by Pagefind's command-line binary (shipped by the `pagefind-bin`
-package) over a folder of documents made from the checks themselves, so
-indexing runs on the second core while the pages are rendered, and needs
-no page to have been rendered.
+Pagefind has no incremental mode, and its time and memory grow faster
+than the number of pages (here 0.2 s for 250 checks, 3 s and 370 MB for
+4,000). So the checks are cut into parts of at most `PART_SIZE`, each its
+own Pagefind bundle (`pagefind/<year>-<n>/`), merged in the browser. Parts
+follow the lists' archive (lists.py): by year of publication, oldest first
+within a year, so a new check changes the newest part of its year only,
+an edit re-indexes the one part of 250 that holds the check, and the parts
+run in date order, which is how the browser lists the checks a filter
+picks newest first across bundles (static/search.js). Each part is indexed
+by Pagefind's command-line binary (from the `pagefind-bin` package) over a
+folder of documents made from the checks themselves, so indexing runs on
+the second core while the pages are rendered.
+
+A document carries what the browser filters and sorts by
+(`data-pagefind-filter`: verdict, topic, claimant, part;
+`data-pagefind-sort`: date) and what it shows of a result (meta).
 """
 
 from __future__ import annotations
 
-import math
+import gzip
+import hashlib
+import json
 import shutil
 import subprocess
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +35,13 @@ from ..cache import code_fingerprint, digest
 from ..model import Check
 
 ROOT = "pagefind/"
-BUCKET_SIZE = 500
+PART_SIZE = 250
+# What a bundle keeps of Pagefind's output: the index and the search
+# library. Its ready-made interfaces (pagefind-ui.js and the like, 0.4 MB a
+# bundle) go unused: the site has its own (static/search.js).
+_KEPT = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+_KEPT_SUFFIXES = (".pf_meta", ".pagefind")
+_KEPT_FOLDERS = ("index/", "fragment/", "filter/")
 
 
 class SearchError(Exception):
@@ -35,27 +50,28 @@ class SearchError(Exception):
 
 @dataclass(frozen=True)
 class Bucket:
-    folder: str  # site path of its bundle, e.g. "pagefind/0/"
+    folder: str  # site path of its bundle, e.g. "pagefind/2024-1/"
+    part: str  # its name in the `part` filter, "2024-1"
     key: str  # digest of what it indexes
     checks: tuple[Check, ...]
 
 
-def plan(checks: Sequence[Check], language: str) -> list[Bucket]:
-    """The buckets for these checks. A check's bucket depends only on its id
-    and the number of buckets, so an edit moves nothing."""
-    count = max(1, math.ceil(len(checks) / BUCKET_SIZE))
-    members: list[list[Check]] = [[] for _ in range(count)]
-    for check in sorted(checks, key=lambda c: c.id):
-        members[zlib.crc32(check.id.encode("utf-8")) % count].append(check)
-    return [
-        Bucket(
-            f"{ROOT}{n}/",
-            digest(code_fingerprint(), language, str(count), *(f"{c.id}:{c.digest}" for c in group)),
-            tuple(group),
-        )
-        for n, group in enumerate(members)
-        if group  # Pagefind refuses an empty folder; a desk with no checks has no search
-    ]
+def plan(checks: Sequence[Check], language: str, salt: str = "") -> list[Bucket]:
+    """The parts, newest first (the browser's primary bundle is the first).
+    `salt` is whatever else the documents show (the desk's config)."""
+    years: dict[int, list[Check]] = {}
+    for check in sorted(checks, key=lambda c: (c.published, c.id)):
+        years.setdefault(check.published.year, []).append(check)
+    buckets = []
+    for year in sorted(years, reverse=True):
+        chunk = years[year]
+        parts = [chunk[i : i + PART_SIZE] for i in range(0, len(chunk), PART_SIZE)]
+        for n in range(len(parts), 0, -1):
+            group = parts[n - 1]
+            part = f"{year}-{n}"
+            key = digest(code_fingerprint(), language, salt, part, *(f"{c.id}:{c.digest}" for c in group))
+            buckets.append(Bucket(f"{ROOT}{part}/", part, key, tuple(group)))
+    return buckets
 
 
 class Indexer:
@@ -65,13 +81,18 @@ class Indexer:
     def __init__(
         self,
         buckets: Sequence[Bucket],
-        document: Callable[[Check], str],
+        document: Callable[[Check, str], str],
         language: str,
         work: Path,
     ):
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = [
-            (b, self._pool.submit(_index, b, {c.id: document(c) for c in b.checks}, language, work / f"search-{n}"))
+            (
+                b,
+                self._pool.submit(
+                    _index, b, {c.id: document(c, b.part) for c in b.checks}, language, work / f"search-{n}"
+                ),
+            )
             for n, b in enumerate(buckets)
         ]
 
@@ -117,21 +138,123 @@ def _index(bucket: Bucket, documents: Mapping[str, str], language: str, work: Pa
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else done.returncode}")
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        return stable(
+            {
+                name: p.read_bytes()
+                for p in sorted(out.rglob("*"))
+                if p.is_file() and _kept(name := p.relative_to(out).as_posix())
+            }
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def document(check: Check, verdict_label: str, summary_html: str, language: str, claimed_by: str) -> str:
-    """What search sees of a check: its claim, who made it, the verdict and
-    the reasoning (`claimed_by`: "Claimed by X", in the site's language).
-    Its result links to `checks/<id>/`, relative to the site (static/search.js
-    puts the site's own path before it)."""
+def stable(files: dict[str, bytes]) -> dict[str, bytes]:
+    """A bundle in a fixed order. Pagefind writes the values of a filter, and
+    the list of filters, in hash-map order, so two runs over the same
+    documents differ (its issue #638: fragments and word chunks are stable,
+    filter indexes not), and a site must be the same for the same input.
+    The values and filters are sorted and the files renamed after their new
+    content, as Pagefind names them. A bundle in a format this does not know
+    (another Pagefind) is left as Pagefind wrote it: it works, only not
+    byte for byte the same from one run to the next."""
+    import cbor2
+
+    try:
+        out = dict(files)
+        entry = json.loads(out["pagefind-entry.json"])
+        for language, info in entry["languages"].items():
+            meta = _unpack(out.pop(f"pagefind.{info['hash']}.pf_meta"))
+            taken: set[str] = set()
+            for item in meta[3]:  # [filter, file]
+                index = _unpack(out.pop(f"filter/{item[1]}.pf_filter"))
+                index[1].sort(key=lambda value: value[0])  # [[value, [pages]], ...]
+                data = cbor2.dumps(index)
+                item[1] = _short_name(language, data, len(language) + 8, taken)
+                taken.add(item[1])
+                out[f"filter/{item[1]}.pf_filter"] = _pack(data)
+            meta[3].sort(key=lambda item: item[0])
+            data = cbor2.dumps(meta)
+            info["hash"] = f"{language}_{_full_hash(data)[: len(language) + 8]}"
+            out[f"pagefind.{info['hash']}.pf_meta"] = _pack(data)
+        out["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return out
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError, OSError, EOFError, cbor2.CBORError):
+        return files
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _unpack(data: bytes) -> list:  # type: ignore[type-arg]
+    import cbor2
+
+    raw = gzip.decompress(data)
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind file")
+    found = cbor2.loads(raw[len(_SIGNATURE) :])
+    if not isinstance(found, list):
+        raise ValueError("not a Pagefind index")
+    return found
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + data, compresslevel=9, mtime=0)
+
+
+def _full_hash(data: bytes) -> str:
+    # Pagefind's own: SHA-1, each byte in hex without its leading zero.
+    return "".join(f"{b:x}" for b in hashlib.sha1(data).digest())  # noqa: S324 - a name, not a signature
+
+
+def _short_name(language: str, data: bytes, length: int, taken: set[str]) -> str:
+    whole = f"{language}_{_full_hash(data)}"
+    name = whole[:length]
+    while name in taken and len(name) < len(whole):
+        name = whole[: len(name) + 1]
+    return name
+
+
+def _kept(name: str) -> bool:
+    return name in _KEPT or name.endswith(_KEPT_SUFFIXES) or name.startswith(_KEPT_FOLDERS)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a check's result shows, in the site's language, and its names as
+    the filters know them (a topic or claimant as its page names it)."""
+
+    verdict_label: str
+    summary_html: str
+    claimed: str  # "Claimed by X, 2 December 2016"
+    day: str  # the date it was published, written out
+    claimant: str
+    tags: tuple[str, ...]
+
+
+def document(check: Check, shown: Shown, language: str, part: str) -> str:
+    """What search sees of a check: its claim, who made it, the verdict,
+    the topics and the reasoning, with the filters and sort order of the
+    browser's lists. Its result links to `checks/<id>/`, relative to the
+    site (static/search.js puts the site's own path before it). Values that
+    may hold a comma are an element's text: in an attribute Pagefind would
+    take the comma for a separator (and an attribute holds one filter or
+    one meta value)."""
+    e = escape
+    tags = "".join(f'<li data-pagefind-filter="tag">{e(tag)}</li>' for tag in shown.tags)
     return (
-        f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(check.claim)}</title></head><body>"
-        f'<main data-pagefind-body data-pagefind-meta="url:checks/{escape(check.id)}/">'
-        f'<h1 data-pagefind-meta="title">{escape(check.claim)}</h1>'
-        f'<p data-pagefind-meta="verdict">{escape(verdict_label)}</p>'
-        f"<p>{escape(claimed_by)}</p>{summary_html}</main></body></html>"
+        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8">'
+        f"<title>{e(check.claim)}</title></head><body>"
+        f'<main data-pagefind-body data-pagefind-meta="url:checks/{e(check.id)}/" '
+        f'data-pagefind-sort="date:{check.published.isoformat()} {e(check.id)}">'
+        f'<span data-pagefind-meta="verdict:{e(check.verdict)}"></span>'
+        f'<span data-pagefind-meta="date:{check.published.isoformat()}"></span>'
+        f'<span data-pagefind-filter="verdict:{e(check.verdict)}"></span>'
+        f'<span data-pagefind-filter="part:{e(part)}"></span>'
+        f'<h1 data-pagefind-meta="title">{e(check.claim)}</h1>'
+        f"<p>{e(shown.verdict_label)}</p>"
+        f'<p data-pagefind-meta="claimed">{e(shown.claimed)}</p>'
+        f'<p data-pagefind-filter="claimant">{e(shown.claimant)}</p>'
+        f'<p data-pagefind-meta="day">{e(shown.day)}</p>'
+        f"<ul>{tags}</ul>{shown.summary_html}</main></body></html>"
     )

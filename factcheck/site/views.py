@@ -4,6 +4,7 @@ verdict colours. Pure functions of the content model, which stays untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,10 +12,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..model import Article, Check, Page, Resolved, Verdict
+from ..model import Article, Check, Correction, Page, Resolved, Verdict
 from ..verify.entries import STANCES
 from ..verify.ids import tag_slug
 from .i18n import N_
+from .lists import Listing, Name, NameIndex, names_index
 from .marks import Cite
 
 if TYPE_CHECKING:
@@ -172,13 +174,63 @@ class Site:
         return {s: (names[s], self._newest_first(grouped[s])) for s in sorted(grouped)}
 
     def by_verdict(self, key: str) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if c.verdict == key)
+        return self._by_verdict.get(key, ())
 
     @cached_property
-    def corrections(self) -> list[tuple[Check, object]]:
+    def _by_verdict(self) -> Mapping[str, tuple[Check, ...]]:
+        grouped: dict[str, list[Check]] = defaultdict(list)
+        for check in self.checks:
+            grouped[check.verdict].append(check)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    # The lists of checks, each with its landing page and its archive (lists.py).
+
+    @cached_property
+    def home(self) -> Listing[Check]:
+        return Listing("", "archive/", self.checks, _published)
+
+    def verdict_listing(self, key: str) -> Listing[Check]:
+        return Listing(verdict_url(key), verdict_url(key), self.by_verdict(key), _published)
+
+    def tag_listing(self, slug: str) -> Listing[Check]:
+        name, checks = self.tags[slug]
+        return Listing(tag_path(name), tag_path(name), checks, _published)
+
+    def claimant_listing(self, slug: str) -> Listing[Check]:
+        name, checks = self.claimants[slug]
+        return Listing(claimant_path(name), claimant_path(name), checks, _published)
+
+    @cached_property
+    def corrections_listing(self) -> Listing[tuple[Check, Correction]]:
+        return Listing("corrections/", "corrections/", tuple(self.corrections), lambda pair: pair[1].date)
+
+    @cached_property
+    def tag_index(self) -> NameIndex:
+        return names_index("tags/", [Name(s, n, len(c), tag_path(n)) for s, (n, c) in self.tags.items()])
+
+    @cached_property
+    def claimant_index(self) -> NameIndex:
+        return names_index("claimants/", [Name(s, n, len(c), claimant_path(n)) for s, (n, c) in self.claimants.items()])
+
+    def scorecard(self, slug: str) -> list[tuple[Verdict, int]]:
+        """How many of a claimant's checks got each verdict, in the scale's order."""
+        counts: dict[str, int] = defaultdict(int)
+        for check in self.claimants[slug][1]:
+            counts[check.verdict] += 1
+        return [(v, counts[v.key]) for v in self.desk.config.verdicts]
+
+    def tag_name(self, tag: str) -> str:
+        """A tag as its page names it (as first written, of all the ways it is written)."""
+        return self.tags[tag_slug(tag)][0]
+
+    def claimant_name(self, claimant: str) -> str:
+        return self.claimants[tag_slug(claimant)][0]
+
+    @cached_property
+    def corrections(self) -> list[tuple[Check, Correction]]:
         """Every correction of every check, newest first."""
         found = [(check, c) for check in self.checks for c in check.corrections]
-        return sorted(found, key=lambda pair: (pair[1].date, pair[0].id), reverse=True)  # type: ignore[attr-defined]
+        return sorted(found, key=lambda pair: (pair[1].date, pair[0].id), reverse=True)
 
     @cached_property
     def pages(self) -> tuple[Page, ...]:
@@ -196,3 +248,7 @@ class Site:
     @staticmethod
     def _newest_first(checks: list[Check]) -> tuple[Check, ...]:
         return tuple(sorted(checks, key=lambda c: (c.published, c.id), reverse=True))
+
+
+def _published(check: Check) -> dt.date:
+    return check.published

@@ -25,8 +25,8 @@ PAGE_FIELDS = (
 )
 # The site's own folders and files: a page cannot take their names.
 RESERVED = frozenset(
-    "checks articles verdicts tags claimants corrections pagefind static "
-    "feed sitemap claims annotations 404 index".split()
+    "checks articles archive verdicts tags claimants corrections pagefind static "
+    "feed sitemap sitemaps claims annotations 404 index".split()
 )
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
