@@ -1,7 +1,9 @@
-"""Measure build speed on synthetic desks, side by side with Hugo.
+"""Measure build speed and what readers download on synthetic desks, side
+by side with Hugo.
 
     .venv/bin/python bench/run.py                 # N = 1,000 and 10,000, 3 runs each
     .venv/bin/python bench/run.py --sizes 1000 --runs 5
+    .venv/bin/python bench/run.py --huge          # and N = 100,000 (an hour or more)
 
 For each N it generates a desk (bench/generate.py; kept in bench/out/ and
 reused), then times, as medians of the runs, each in a fresh process as an
@@ -13,9 +15,14 @@ editor would run it:
 - a rebuild after one entry changed;
 
 and reports pages per second of the cold build and the peak memory (max
-RSS) of any build. Where `hugo` is installed it builds a Hugo site with the
-same pages from the same synthetic text, and prints our time / Hugo's.
-Timings belong here, never in the tests.
+RSS) of any build. Then what a reader gets: the home page's size and
+elements and the largest listing page's (bench/pages.py), the bytes a first
+search and a first filter download (in headless Chromium), and how long
+after an edit is saved the preview serves it (bench/serve.py: a summary, a
+verdict, a new entry). Where `hugo` is installed it builds a Hugo site with
+the same pages from the same synthetic text, its lists paginated by 20 as
+ours are, and reports Hugo's figures beside ours (`--no-serve` skips the
+previews, the slowest part). Timings belong here, never in the tests.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import pages  # noqa: E402
+import serve  # noqa: E402
 from generate import generate  # noqa: E402
 
 
@@ -69,7 +78,7 @@ def touch_entry(desk: Path, counter: list[int]) -> None:
     entry.write_text(re.sub(r'^claim: "(?:\[edit \d+\] )?', f'claim: "[edit {counter[0]}] ', text, count=1, flags=re.M))
 
 
-def bench_desk(n: int, runs: int) -> dict[str, float]:
+def bench_desk(n: int, runs: int, previews: bool) -> dict[str, float]:
     desk = BENCH / "out" / f"desk-{n}"
     if not (desk / "config.yaml").exists():
         print(f"generating a desk of {n} articles and {n} checks ...", flush=True)
@@ -98,6 +107,12 @@ def bench_desk(n: int, runs: int) -> dict[str, float]:
     r["files"] = sum(1 for p in site.rglob("*") if p.is_file())
     r["peak_mb"] = max(m1, m2, m3, m4, m5) / 2**20
     r["pages_per_s"] = r["pages"] / r["build_cold"]
+    r.update({f"our_{k}": v for k, v in pages.page_sizes(site).items()})
+    found = pages.search_bytes(site, "/factchecks/", "Aleppo", "misleading")
+    if found:
+        r.update({f"our_{k}": v for k, v in found.items()})
+    if previews:
+        r.update({f"serve_{k}": v for k, v in serve.ours(desk, runs).items()})
     hugo = shutil.which("hugo")
     if hugo:
         hugo_site = BENCH / "out" / f"hugo-{n}"
@@ -109,6 +124,9 @@ def bench_desk(n: int, runs: int) -> dict[str, float]:
         )
         r["hugo_peak_mb"] /= 2**20
         r["hugo_pages"] = sum(1 for p in public.rglob("*.html"))
+        r.update({f"hugo_{k}": v for k, v in pages.page_sizes(public).items()})
+        if previews:
+            r.update({f"hugo_serve_{k}": v for k, v in serve.hugo(hugo_site, runs).items()})
     return r
 
 
@@ -125,7 +143,7 @@ def make_hugo_site(desk: Path, out: Path) -> None:
     layouts = out / "layouts" / "_default"
     layouts.mkdir(parents=True)
     (out / "hugo.toml").write_text(
-        'baseURL = "https://example.org/factchecks/"\ntitle = "Desk"\ndisableKinds = ["RSS"]\n'
+        'baseURL = "https://example.org/factchecks/"\ntitle = "Desk"\ndisableKinds = ["RSS"]\npaginate = 20\n'
         '[taxonomies]\n  tag = "tags"\n  verdict = "verdicts"\n  claimant = "claimants"\n',
         encoding="utf-8",
     )
@@ -136,9 +154,25 @@ def make_hugo_site(desk: Path, out: Path) -> None:
         "{{ .Content }}</article>{{ end }}\n",
         encoding="utf-8",
     )
+    # Lists of 20 a page, newest first, with Hugo's own pager, as a Hugo
+    # desk would have them (the home page lists the checks).
+    item = '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2 January 2006" }}</li>'
+    pager = '{{ template "_internal/pagination.html" . }}'
     (layouts / "list.html").write_text(
-        '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">'
-        '{{ .Title }}</a> {{ .Date.Format "2 January 2006" }}</li>{{ end }}</ol>{{ end }}\n',
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range (.Paginate .Pages).Pages }}'
+        + item
+        + "{{ end }}</ol>"
+        + pager
+        + "{{ end }}\n",
+        encoding="utf-8",
+    )
+    (out / "layouts" / "index.html").write_text(
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ol>'
+        '{{ range (.Paginate (where site.RegularPages "Section" "checks")).Pages }}'
+        + item
+        + "{{ end }}</ol>"
+        + pager
+        + "{{ end }}\n",
         encoding="utf-8",
     )
     bodies = {}
@@ -175,7 +209,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--huge", action="store_true", help="also N = 100,000")
+    parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip the preview latencies")
     args = parser.parse_args()
+    if args.huge and 100_000 not in args.sizes:
+        args.sizes.append(100_000)
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -187,7 +225,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; medians of {args.runs} runs")
     rows = []
     for n in args.sizes:
-        r = bench_desk(n, args.runs)
+        r = bench_desk(n, args.runs, args.serve)
         rows.append((n, r))
         ratio = "hugo not installed"
         if "hugo_cold" in r:
@@ -201,6 +239,27 @@ def main() -> None:
             f"  peak memory  {r['peak_mb']:.0f} MB",
             flush=True,
         )
+        for who in ("our", "hugo"):
+            if f"{who}_home_kb" in r:
+                print(
+                    f"  {who + ' pages':<12} home {r[f'{who}_home_kb']:,.1f} KB, "
+                    f"{r[f'{who}_home_elements']:,} elements; "
+                    f"largest of {r[f'{who}_lists']:,} listing pages {r[f'{who}_list_kb']:,.1f} KB "
+                    f"({r[f'{who}_list_kb_page']}), most elements {r[f'{who}_list_elements']:,} "
+                    f"({r[f'{who}_list_elements_page']})"
+                )
+        if "our_search_kb" in r:
+            print(
+                f"  downloads    home page {r['our_page_kb']:,.1f} KB; first search +{r['our_search_kb']:,.1f} KB "
+                f"({r['our_search_requests']} requests in all), first filter +{r['our_filter_kb']:,.1f} KB "
+                f"({r['our_filter_requests']}); Hugo has no search of its own"
+            )
+        for who, label in (("serve", "our preview"), ("hugo_serve", "hugo server")):
+            if f"{who}_summary" in r:
+                print(
+                    f"  {label:<12} edit shown after: summary {r[f'{who}_summary']:.2f} s, "
+                    f"verdict {r[f'{who}_verdict']:.2f} s, new entry {r[f'{who}_new entry']:.2f} s"
+                )
 
 
 if __name__ == "__main__":

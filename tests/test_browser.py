@@ -217,8 +217,8 @@ def test_without_javascript_the_latest_checks_show_and_the_finder_does_not(brows
 @pytest.fixture(scope="module")
 def large_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A synthetic desk of 130 checks over ten years by 12 claimants
-    (bench/generate.py), with its search cut into parts of 5 checks (26 bundles), as a desk of
-    thousands is cut into parts of 250."""
+    (bench/generate.py), with its search cut into text parts of 5 checks (26 bundles) and list
+    parts of 20 (7), as a desk of thousands is cut into parts of 250 and 2,000."""
     import sys
 
     import factcheck.site.search
@@ -228,13 +228,14 @@ def large_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
     root = tmp_path_factory.mktemp("large") / "desk"
     generate(130, root, claimants=12)
-    size = factcheck.site.search.PART_SIZE
-    factcheck.site.search.PART_SIZE = 5
+    sizes = factcheck.site.search.PART_SIZE, factcheck.site.search.LIST_SIZE
+    factcheck.site.search.PART_SIZE, factcheck.site.search.LIST_SIZE = 5, 20
     try:
         server, url = serve_desk(Desk(root), root / "www")
     finally:
-        factcheck.site.search.PART_SIZE = size
-    assert len(list((root / "www" / "factchecks" / "pagefind").iterdir())) >= 26
+        factcheck.site.search.PART_SIZE, factcheck.site.search.LIST_SIZE = sizes
+    bundles = [p.name for p in (root / "www" / "factchecks" / "pagefind").iterdir()]
+    assert len(bundles) >= 26 + 7 and sum(b.startswith("list-") for b in bundles) == 7
     yield url, root
     server.shutdown()
 

@@ -272,3 +272,24 @@ def test_every_page_is_valid_html5(built: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_large_site_has_a_sitemap_index(sample_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xml.etree.ElementTree as ET
+
+    from factcheck.site import feeds
+
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 10)  # as a desk past 40,000 pages is
+    assert sample_desk.run("build").code == 0
+    site = sample_desk.root / "site"
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == ns + "sitemapindex"
+    listed: list[str] = []
+    files = [loc.text or "" for loc in index.iter(ns + "loc")]
+    assert len(files) >= 3
+    for url in files:
+        part = ET.parse(site / urlsplit(url).path.removeprefix("/factchecks/")).getroot()
+        assert part.tag == ns + "urlset"
+        listed += [loc.text or "" for loc in part.iter(ns + "loc")]
+    assert len(listed) == len(set(listed)) == len([p for p in html_pages(site) if p.name != "404.html"])

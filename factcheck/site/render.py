@@ -155,15 +155,15 @@ class Rendered:
     keys: dict[str, str]
 
 
-def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, str], str]:
-    """`document(check, part)`: the page Pagefind indexes for a check (search.py)."""
+def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, str, bool], str]:
+    """`document(check, part, text)`: the page Pagefind indexes for a check (search.py)."""
     from . import search
 
     config = site.desk.config
     t = Interface(config.language, config.messages)
     markdown = env.filters["markdown"]
 
-    def document(check: Check, part: str) -> str:
+    def document(check: Check, part: str, text: bool) -> str:
         if check.claim_date:
             claimed = t.gettext(
                 "Claimed by %(claimant)s, %(date)s",
@@ -174,13 +174,13 @@ def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, st
             claimed = t.gettext("Claimed by %(claimant)s", claimant=check.claimant)
         shown = search.Shown(
             verdict_label=site.verdicts[check.verdict].label,
-            summary_html=str(markdown(check.summary)),
+            summary_html=str(markdown(check.summary)) if text else "",
             claimed=claimed,
             day=t.date(check.published, config.date_format),
             claimant=site.claimant_name(check.claimant),
             tags=tuple(dict.fromkeys(site.tag_name(tag) for tag in check.tags)),
         )
-        return search.document(check, shown, config.language, part)
+        return search.document(check, shown, config.language, part, text)
 
     return document
 

@@ -36,6 +36,17 @@ from ..model import Check
 
 ROOT = "pagefind/"
 PART_SIZE = 250
+# The lists' bundles: every check again, as a document of its filters, sort
+# and meta alone, for the browser's filter-only queries. Pagefind answers
+# `search(null, {filters})` by loading every chunk of a bundle's word index
+# (an empty prefix is in all of them: half a megabyte at 1,000 checks over
+# the text bundles). A list bundle's documents hold one word, EVERY, which the
+# browser searches for: that loads the one chunk holding it (Pagefind also
+# indexes the words of the meta, the claim, so there are other chunks).
+# Documents that small index fast, so its parts are larger (fewer files for
+# the browser to fetch).
+LIST_SIZE = 2000
+EVERY = "000every"
 # What a bundle keeps of Pagefind's output: the index and the search
 # library. Its ready-made interfaces (pagefind-ui.js and the like, 0.4 MB a
 # bundle) go unused: the site has its own (static/search.js).
@@ -51,27 +62,36 @@ class SearchError(Exception):
 @dataclass(frozen=True)
 class Bucket:
     folder: str  # site path of its bundle, e.g. "pagefind/2024-1/"
-    part: str  # its name in the `part` filter, "2024-1"
+    part: str  # its name in the `part` filter, "2024-1" (or "list-3")
     key: str  # digest of what it indexes
     checks: tuple[Check, ...]
+    text: bool = True  # a text bundle (search by words), or a list bundle (filters alone)
 
 
 def plan(checks: Sequence[Check], language: str, salt: str = "") -> list[Bucket]:
-    """The parts, newest first (the browser's primary bundle is the first).
-    `salt` is whatever else the documents show (the desk's config)."""
+    """The parts: text bundles newest first (the browser's primary bundle
+    is the first), then list bundles newest first. `salt` is whatever else
+    the documents show (the desk's config)."""
+    ordered = sorted(checks, key=lambda c: (c.published, c.id))
     years: dict[int, list[Check]] = {}
-    for check in sorted(checks, key=lambda c: (c.published, c.id)):
+    for check in ordered:
         years.setdefault(check.published.year, []).append(check)
     buckets = []
     for year in sorted(years, reverse=True):
         chunk = years[year]
         parts = [chunk[i : i + PART_SIZE] for i in range(0, len(chunk), PART_SIZE)]
         for n in range(len(parts), 0, -1):
-            group = parts[n - 1]
-            part = f"{year}-{n}"
-            key = digest(code_fingerprint(), language, salt, part, *(f"{c.id}:{c.digest}" for c in group))
-            buckets.append(Bucket(f"{ROOT}{part}/", part, key, tuple(group)))
+            buckets.append(_bucket(f"{year}-{n}", parts[n - 1], True, language, salt))
+    # Oldest first, so that a new check changes the newest list bundle alone.
+    lists = [ordered[i : i + LIST_SIZE] for i in range(0, len(ordered), LIST_SIZE)]
+    for n in range(len(lists), 0, -1):
+        buckets.append(_bucket(f"list-{n}", lists[n - 1], False, language, salt))
     return buckets
+
+
+def _bucket(part: str, checks: Sequence[Check], text: bool, language: str, salt: str) -> Bucket:
+    key = digest(code_fingerprint(), language, salt, part, *(f"{c.id}:{c.digest}" for c in checks))
+    return Bucket(f"{ROOT}{part}/", part, key, tuple(checks), text)
 
 
 class Indexer:
@@ -81,7 +101,7 @@ class Indexer:
     def __init__(
         self,
         buckets: Sequence[Bucket],
-        document: Callable[[Check, str], str],
+        document: Callable[[Check, str, bool], str],
         language: str,
         work: Path,
     ):
@@ -90,7 +110,7 @@ class Indexer:
             (
                 b,
                 self._pool.submit(
-                    _index, b, {c.id: document(c, b.part) for c in b.checks}, language, work / f"search-{n}"
+                    _index, b, {c.id: document(c, b.part, b.text) for c in b.checks}, language, work / f"search-{n}"
                 ),
             )
             for n, b in enumerate(buckets)
@@ -232,21 +252,19 @@ class Shown:
     tags: tuple[str, ...]
 
 
-def document(check: Check, shown: Shown, language: str, part: str) -> str:
+def document(check: Check, shown: Shown, language: str, part: str, text: bool = True) -> str:
     """What search sees of a check: its claim, who made it, the verdict,
-    the topics and the reasoning, with the filters and sort order of the
-    browser's lists. Its result links to `checks/<id>/`, relative to the
-    site (static/search.js puts the site's own path before it). Values that
-    may hold a comma are an element's text: in an attribute Pagefind would
-    take the comma for a separator (and an attribute holds one filter or
-    one meta value)."""
+    the topics and the reasoning (in a text bundle; a list bundle's
+    document has only the word EVERY), with the filters and sort order of
+    the browser's lists. Its result links to `checks/<id>/`, relative to
+    the site (static/search.js puts the site's own path before it). Values
+    that may hold a comma are an element's text: in an attribute Pagefind
+    would take the comma for a separator (and an attribute holds one filter
+    or one meta value). Pagefind takes filters and meta from anywhere in
+    the page, words from the `data-pagefind-body` element alone."""
     e = escape
     tags = "".join(f'<li data-pagefind-filter="tag">{e(tag)}</li>' for tag in shown.tags)
-    return (
-        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8">'
-        f"<title>{e(check.claim)}</title></head><body>"
-        f'<main data-pagefind-body data-pagefind-meta="url:checks/{e(check.id)}/" '
-        f'data-pagefind-sort="date:{check.published.isoformat()} {e(check.id)}">'
+    described = (
         f'<span data-pagefind-meta="verdict:{e(check.verdict)}"></span>'
         f'<span data-pagefind-meta="date:{check.published.isoformat()}"></span>'
         f'<span data-pagefind-filter="verdict:{e(check.verdict)}"></span>'
@@ -256,5 +274,16 @@ def document(check: Check, shown: Shown, language: str, part: str) -> str:
         f'<p data-pagefind-meta="claimed">{e(shown.claimed)}</p>'
         f'<p data-pagefind-filter="claimant">{e(shown.claimant)}</p>'
         f'<p data-pagefind-meta="day">{e(shown.day)}</p>'
-        f"<ul>{tags}</ul>{shown.summary_html}</main></body></html>"
+        f"<ul>{tags}</ul>"
     )
+    head = (
+        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8">'
+        f"<title>{e(check.claim)}</title></head><body>"
+    )
+    main = (
+        f'<main data-pagefind-body data-pagefind-meta="url:checks/{e(check.id)}/" '
+        f'data-pagefind-sort="date:{check.published.isoformat()} {e(check.id)}">'
+    )
+    if text:
+        return f"{head}{main}{described}{shown.summary_html}</main></body></html>"
+    return f"{head}<div>{described}</div>{main}{EVERY}</main></body></html>"

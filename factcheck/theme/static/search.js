@@ -1,10 +1,12 @@
 // Search and filters over every check of the desk, from Pagefind's static
 // index: no server, and no list of every check to download.
 //
-// The index is in parts (pagefind/<year>-<n>/, newest first in the page's
-// data-bundles), merged here. A search with words lists what Pagefind finds
-// by relevance. Filters alone (verdict, topic, claimant, combined) list the
-// checks newest first: Pagefind sorts within a part, and the parts run in
+// The index is in parts, newest first in the page's data-bundles, merged
+// here: text bundles (pagefind/<year>-<n>/) for searches with words, listed
+// by relevance, and list bundles (pagefind/list-<n>/: the same checks, with
+// their filters and one word, so that a query without words loads a few
+// small files) for filters alone (verdict, topic, claimant, combined),
+// listed newest first. Pagefind sorts within a part, and the parts run in
 // date order, so the script asks for the counts per part once, then for the
 // parts it needs, newest first, twenty checks at a time. Without JavaScript
 // none of this shows, and the lists' own pages (by verdict, topic,
@@ -17,6 +19,11 @@
 const finder = document.getElementById("finder");
 const source = document.getElementById("factcheck-messages");
 const PAGE = 20;
+// The one word of a list bundle's documents (factcheck/site/search.py). A
+// query for it loads the one chunk of the word index that holds it, where
+// search(null) would load every chunk (the claims' words are indexed too,
+// from the results' meta).
+const EVERY = "000every";
 
 if (finder && source) start();
 
@@ -33,8 +40,11 @@ function start() {
   // Results name their page relative to the site ("checks/x/"); the site may
   // live in any folder, so resolve them against this script's place.
   const base = new URL("..", import.meta.url).pathname;
-  const bundles = finder.dataset.bundles.split(" ");
-  const parts = bundles.map((b) => b.replace(/\/$/, "").split("/").pop());
+  const all = finder.dataset.bundles.split(" ");
+  const isList = (b) => /\/list-\d+\/$/.test(b);
+  const texts = all.filter((b) => !isList(b));
+  const lists = all.filter(isList);
+  const parts = lists.map((b) => b.replace(/\/$/, "").split("/").pop());
   const form = document.getElementById("finder-form");
   const found = document.getElementById("found");
   const results = document.getElementById("results");
@@ -42,17 +52,20 @@ function start() {
   const latest = document.getElementById("latest");
   const names = { tag: null, claimant: null };
 
-  let loading = null;
-  function pagefind() {
-    if (!loading) {
-      loading = (async () => {
+  // Two Pagefind instances: each bundle folder has its own copy of
+  // pagefind.js, and a module imported from another address is another.
+  const loading = {};
+  function pagefind(bundles) {
+    const key = bundles[0];
+    if (!loading[key]) {
+      loading[key] = (async () => {
         const module = await import(base + bundles[0] + "pagefind.js");
         await module.options({ basePath: base + bundles[0], baseUrl: base, excerptLength: 24 });
         await Promise.all(bundles.slice(1).map((b) => module.mergeIndex(base + b)));
         return module;
       })();
     }
-    return loading;
+    return loading[key];
   }
 
   const params = new URLSearchParams(window.location.search);
@@ -94,7 +107,7 @@ function start() {
       return;
     }
     found.textContent = messages.searching;
-    const search = await pagefind();
+    const search = await pagefind(query ? texts : lists);
     if (mine !== run) return;
     let total;
     let next; // a function giving the next n results ([] at the end)
@@ -109,7 +122,7 @@ function start() {
       // values of a filter only when asked to filter by it), then the parts
       // in turn.
       const every = { ...filters, part: { any: parts } };
-      const response = await search.search(null, { filters: every, sort: { date: "desc" } });
+      const response = await search.search(EVERY, { filters: every, sort: { date: "desc" } });
       if (mine !== run) return;
       total = response.results.length;
       const counts = (response.filters && response.filters.part) || {};
@@ -118,7 +131,7 @@ function start() {
       next = async (n) => {
         while (buffer.length < n && waiting.length) {
           const part = waiting.shift();
-          const some = await search.search(null, { filters: { ...filters, part }, sort: { date: "desc" } });
+          const some = await search.search(EVERY, { filters: { ...filters, part }, sort: { date: "desc" } });
           buffer.push(...some.results);
         }
         return buffer.splice(0, n);
@@ -189,9 +202,9 @@ function start() {
   async function suggest(field) {
     const name = field.name;
     if (!names[name]) {
-      const all = await (await pagefind()).filters();
+      const known = await (await pagefind(lists)).filters();
       for (const key of ["tag", "claimant"]) {
-        names[key] = Object.entries(all[key] || {}).sort((a, b) => b[1] - a[1]).map((pair) => pair[0]);
+        names[key] = Object.entries(known[key] || {}).sort((a, b) => b[1] - a[1]).map((pair) => pair[0]);
       }
     }
     const typed = field.value.trim().toLocaleLowerCase(lang);

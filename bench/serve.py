@@ -1,0 +1,197 @@
+"""How long after saving an edit the preview serves it: ours (`serve`) and
+Hugo's (`hugo server`), polled over HTTP as a browser's reload would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Edit:
+    """Change the desk; the page (relative to the preview's address) and a
+    text that show the change."""
+
+    apply: Callable[[int], tuple[str, str]]  # run number -> (page, text)
+
+
+def _ready(proc: subprocess.Popen[str], pattern: str, timeout: float) -> str:
+    """Read the process's output until a line matches; its first group."""
+    found: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            match = re.search(pattern, line)
+            if match and not found:
+                found.append(match.group(1))
+                done.set()
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not done.wait(timeout) or not found:
+        proc.kill()
+        raise SystemExit(f"the preview did not start: {' '.join(map(str, proc.args))}")  # type: ignore[arg-type]
+    return found[0]
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds of a process and its children so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _idle(pid: int, quiet: float = 1.0, limit: float = 300.0) -> None:
+    """Wait until the preview has done its work (search catching up, say):
+    no CPU used for `quiet` seconds."""
+    end = time.monotonic() + limit
+    last = _cpu(pid)
+    while time.monotonic() < end:
+        time.sleep(quiet)
+        now = _cpu(pid)
+        if now - last < 0.02:
+            return
+        last = now
+
+
+def _shows(url: str, text: str, limit: float = 120.0) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if text in response.read().decode("utf-8", "replace"):
+                    return time.perf_counter()
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.005)
+    raise SystemExit(f"the preview never showed {text!r} at {url}")
+
+
+def latency(command: list[str], cwd: Path, ready: str, edits: dict[str, Edit], runs: int) -> dict[str, float]:
+    """Median seconds from saving each kind of edit to the preview serving it."""
+    proc = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        base = _ready(proc, ready, timeout=900)
+        _idle(proc.pid)
+        result: dict[str, float] = {}
+        counter = 0
+        for kind, edit in edits.items():
+            times = []
+            for _ in range(runs):
+                counter += 1
+                saved = time.perf_counter()
+                page, text = edit.apply(counter)
+                times.append(_shows(base.rstrip("/") + "/" + page, text) - saved)
+                _idle(proc.pid)
+            result[kind] = statistics.median(times)
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _replace(path: Path, pattern: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, n = re.subn(pattern, new, text, count=1, flags=re.M)
+    if not n:
+        raise SystemExit(f"{pattern!r} not in {path}")
+    path.write_text(changed, encoding="utf-8")
+
+
+VERDICTS = ("accurate", "misleading")
+
+
+def ours(desk: Path, runs: int) -> dict[str, float]:
+    """`serve` on a synthetic desk (bench/generate.py): a summary edited, a
+    verdict changed (the check moves between lists), an entry added."""
+    checks = desk / "content" / "checks"
+    newest = sorted(checks.glob("c*.yaml"))[-1]
+    middle = sorted(checks.glob("c*.yaml"))[len(list(checks.glob("c*.yaml"))) // 2]
+
+    def summary(n: int) -> tuple[str, str]:
+        _replace(middle, r"^summary: \|\n  (?:Edited\d+ )?", f"summary: |\n  Edited{n} ")
+        return f"checks/{middle.stem}/", f"Edited{n} "
+
+    def verdict(n: int) -> tuple[str, str]:
+        to = VERDICTS[n % 2]
+        _replace(newest, r"^verdict: .*$", f"verdict: {to}")
+        return f"verdicts/{to}/", f"checks/{newest.stem}/"
+
+    def added(n: int) -> tuple[str, str]:
+        name = f"n{n:05d}"
+        shutil.copy(newest, checks / f"{name}.yaml")
+        return "", f"checks/{name}/"
+
+    py = sys.executable
+    build_py = Path(__file__).resolve().parent.parent / "build.py"
+    try:
+        return latency(
+            [py, str(build_py), "serve", "--port", "0"],
+            desk,
+            r"serving the preview at (\S+)",
+            {"summary": Edit(summary), "verdict": Edit(verdict), "new entry": Edit(added)},
+            runs,
+        )
+    finally:
+        for extra in checks.glob("n*.yaml"):
+            extra.unlink()
+
+
+def hugo(site: Path, runs: int) -> dict[str, float]:
+    """`hugo server` on the same pages (bench/run.py's make_hugo_site)."""
+    checks = site / "content" / "checks"
+    files = sorted(checks.glob("c*.md"))
+    newest, middle = files[-1], files[len(files) // 2]
+
+    def summary(n: int) -> tuple[str, str]:
+        _, front, body = middle.read_text(encoding="utf-8").split("---\n", 2)
+        body = re.sub(r"^(?:Edited\d+ )?", f"Edited{n} ", body, count=1)
+        middle.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+        return f"checks/{middle.stem}/", f"Edited{n} "
+
+    def verdict(n: int) -> tuple[str, str]:
+        to = VERDICTS[n % 2]
+        _replace(newest, r"^verdicts:\n- .*$", f"verdicts:\n- {to}")
+        return f"verdicts/{to}/", f"/checks/{newest.stem}/"
+
+    def added(n: int) -> tuple[str, str]:
+        name = f"n{n:05d}"
+        shutil.copy(newest, checks / f"{name}.md")
+        return "", f"/checks/{name}/"
+
+    with socket.socket() as probe:  # hugo server takes no port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [shutil.which("hugo") or "hugo", "server", "-s", str(site), "--port", str(port), "--bind", "127.0.0.1"]
+    try:
+        return latency(
+            [*command, "--baseURL", "http://127.0.0.1/", "--appendPort"],
+            site,
+            r"Web Server is available at (\S+)",
+            {"summary": Edit(summary), "verdict": Edit(verdict), "new entry": Edit(added)},
+            runs,
+        )
+    finally:
+        for extra in checks.glob("n*.md"):
+            extra.unlink()
