@@ -122,6 +122,16 @@ def _replace(path: Path, pattern: str, new: str) -> None:
 VERDICTS = ("accurate", "misleading")
 
 
+def _mark(n: int) -> str:
+    """A word no run of the benchmark has written before (desks are kept)."""
+    return f"Edited{time.time_ns()}x{n} "
+
+
+def _other_verdict(text: str, pattern: str) -> str:
+    found = re.search(pattern, text, re.M)
+    return VERDICTS[1] if found and found.group(1).strip() == VERDICTS[0] else VERDICTS[0]
+
+
 def ours(desk: Path, runs: int) -> dict[str, float]:
     """`serve` on a synthetic desk (bench/generate.py): a summary edited, a
     verdict changed (the check moves between lists), an entry added."""
@@ -130,16 +140,17 @@ def ours(desk: Path, runs: int) -> dict[str, float]:
     middle = sorted(checks.glob("c*.yaml"))[len(list(checks.glob("c*.yaml"))) // 2]
 
     def summary(n: int) -> tuple[str, str]:
-        _replace(middle, r"^summary: \|\n  (?:Edited\d+ )?", f"summary: |\n  Edited{n} ")
-        return f"checks/{middle.stem}/", f"Edited{n} "
+        mark = _mark(n)
+        _replace(middle, r"^summary: \|\n  (?:Edited\d+x\d+ )?", f"summary: |\n  {mark}")
+        return f"checks/{middle.stem}/", mark
 
     def verdict(n: int) -> tuple[str, str]:
-        to = VERDICTS[n % 2]
+        to = _other_verdict(newest.read_text(encoding="utf-8"), r"^verdict: (.*)$")
         _replace(newest, r"^verdict: .*$", f"verdict: {to}")
         return f"verdicts/{to}/", f"checks/{newest.stem}/"
 
     def added(n: int) -> tuple[str, str]:
-        name = f"n{n:05d}"
+        name = f"n{time.time_ns()}"
         shutil.copy(newest, checks / f"{name}.yaml")
         return "", f"checks/{name}/"
 
@@ -165,18 +176,19 @@ def hugo(site: Path, runs: int) -> dict[str, float]:
     newest, middle = files[-1], files[len(files) // 2]
 
     def summary(n: int) -> tuple[str, str]:
+        mark = _mark(n)
         _, front, body = middle.read_text(encoding="utf-8").split("---\n", 2)
-        body = re.sub(r"^(?:Edited\d+ )?", f"Edited{n} ", body, count=1)
+        body = re.sub(r"^(?:Edited\d+x\d+ )?", mark, body, count=1)
         middle.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
-        return f"checks/{middle.stem}/", f"Edited{n} "
+        return f"checks/{middle.stem}/", mark
 
     def verdict(n: int) -> tuple[str, str]:
-        to = VERDICTS[n % 2]
+        to = _other_verdict(newest.read_text(encoding="utf-8"), r"^verdicts:\n- (.*)$")
         _replace(newest, r"^verdicts:\n- .*$", f"verdicts:\n- {to}")
         return f"verdicts/{to}/", f"/checks/{newest.stem}/"
 
     def added(n: int) -> tuple[str, str]:
-        name = f"n{n:05d}"
+        name = f"n{time.time_ns()}"
         shutil.copy(newest, checks / f"{name}.md")
         return "", f"/checks/{name}/"
 

@@ -137,6 +137,7 @@ def build(
     defer_search: bool = False,
     notice: Callable[[str], None] = lambda message: None,
     base_url: str | None = None,
+    shortcut: bool = True,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -146,7 +147,10 @@ def build(
     With `defer_search` an existing search index is left as it is and the
     result says so (`search_stale`): the preview shows an edit at once and
     brings search up to date with a second build right after. `base_url`
-    replaces config.yaml's for this build (a staging copy of the site)."""
+    replaces config.yaml's for this build (a staging copy of the site).
+    Without `shortcut` (the preview, which knows from the file system's
+    events that something changed) the inputs are not hashed, neither to find
+    the site up to date nor to record them."""
     config, diagnostics = load_config(config_path, base_url)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
@@ -158,8 +162,8 @@ def build(
         if own_cache:
             cache.save(prune=spaces)
 
-    inputs = inputs_digest(config, strict, cache)
-    previous = read_manifest(target)
+    inputs = inputs_digest(config, strict, cache) if shortcut else ""
+    previous = read_manifest(target) if shortcut else None
     if previous is not None and previous.inputs == inputs and inputs and _intact(target, previous):
         report = cache.get(REPORTS, inputs)
         if report is not None:
@@ -191,9 +195,21 @@ def build(
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic), site_changed=exc.changed)
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
-    cache.put(REPORTS, inputs, (result.diagnostics, dict(result.stats), result.citations_json))
-    save(*SPACES)
+    if inputs:
+        cache.put(REPORTS, inputs, (result.diagnostics, dict(result.stats), result.citations_json))
+    save(*spaces_to_prune(written))
     return replace(result, output=target, written=written, search_stale=search_stale)
+
+
+def spaces_to_prune(written: Written | None) -> tuple[str, ...]:
+    """The cache tables to prune after a build. What a build did not render
+    it did not ask the cache for: one that rendered a few pages keeps the
+    Markdown and fragments of the others (pruning them would cost a delete
+    of each now, and rendering them again the next time they are shown);
+    one that rendered most of the site prunes them too."""
+    if written is None or written.cold or written.added + written.changed >= written.unchanged:
+        return SPACES
+    return (*CHECK_SPACES, "stat", "report")
 
 
 def _static_links(desk: Desk, env: jinja2.Environment) -> list[Diagnostic]:
@@ -274,9 +290,10 @@ def _render_and_write(
         writer.abort()
         raise
     kept = set(rendered.kept)
-    for bucket in buckets:
-        if bucket not in stale:  # unchanged, or deferred
-            kept.update(p for p in old_files if p.startswith(bucket.folder))
+    standing = {b.folder for b in buckets if b not in stale}  # unchanged, or deferred
+    for path in old_files:
+        if path.startswith(search.ROOT) and path[: path.find("/", len(search.ROOT)) + 1] in standing:
+            kept.add(path)
     # Every local link of a page rendered now must lead to a file of the new site.
     files = set(writer.hashes) | {p for p in kept if old_files.get(p)}
     broken = scanner.broken(files)
@@ -287,7 +304,7 @@ def _render_and_write(
     progress("writing the site")
     # With search left stale, or an input changed while the site was made,
     # the inputs are not recorded: the next build is not "up to date".
-    if deferred or inputs_digest(config, strict, cache) != inputs:
+    if deferred or not inputs or inputs_digest(config, strict, cache) != inputs:
         inputs = ""
     return writer.finish(inputs=inputs, keys=keys, kept=kept), bool(deferred)
 

@@ -31,7 +31,7 @@ from ..cache import Cache
 from ..config import load_config
 from ..diagnostics import format_text
 from ..model import Config
-from ..pipeline import SPACES, Verification, build
+from ..pipeline import Verification, build, spaces_to_prune
 from ..site.builtin import BUILTIN
 
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
@@ -119,9 +119,10 @@ class Preview:
                 cache=self.cache,
                 defer_search=defer_search,
                 base_url=self.base_url,
+                shortcut=False,  # watchdog said something changed
             )
             if self.cache is not None and result.desk is not None and result.ok:
-                self.cache.prune(SPACES)  # what this full build did not use is gone from the desk
+                self.cache.prune(spaces_to_prune(result.written))  # what the desk no longer has is gone
             errors = [d for d in result.diagnostics if d.is_error]
             root = self.config_path.parent
             if quiet and not errors:
