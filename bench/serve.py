@@ -48,18 +48,30 @@ def _ready(proc: subprocess.Popen[str], pattern: str, timeout: float) -> str:
     return found[0]
 
 
-def _cpu(pid: int) -> float:
-    """CPU seconds of a process and its children so far."""
+def _stat(pid: int) -> list[str]:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return []
 
 
-def _idle(pid: int, quiet: float = 1.0, limit: float = 300.0) -> None:
-    """Wait until the preview has done its work (search catching up, say):
-    no CPU used for `quiet` seconds."""
+def _cpu(pid: int) -> float:
+    """CPU seconds of a process and of the processes it runs (Pagefind) so
+    far, finished ones included."""
+    fields = _stat(pid)
+    total = sum(int(v) for v in fields[11:15]) if fields else 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            child = _stat(int(entry.name))
+            if child and child[1] == str(pid):  # its parent
+                total += sum(int(v) for v in child[11:13])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _idle(pid: int, quiet: float = 3.0, limit: float = 300.0) -> None:
+    """Wait until the preview has done its work (the full build behind a
+    quick one starts after 2 s of quiet, then search catches up): no CPU
+    used for `quiet` seconds."""
     end = time.monotonic() + limit
     last = _cpu(pid)
     while time.monotonic() < end:

@@ -200,6 +200,7 @@ class Check:
     tags: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
     digest: str = ""  # of the file as read: what every page showing the check depends on
+    draft: bool = False  # checked and previewed, never published
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,15 @@ class Desk:
     checks: Mapping[str, Check]
     citations: tuple[Resolved, ...]
     pages: Mapping[str, Page] = field(default_factory=dict)
+
+    def published(self) -> Desk:
+        """The desk without its drafts (what `build` publishes): no page,
+        list, feed, search or export shows them, nor marks their quotes."""
+        if not any(c.draft for c in self.checks.values()):
+            return self
+        checks = {k: c for k, c in self.checks.items() if not c.draft}
+        citations = tuple(r for r in self.citations if r.check in checks)
+        return Desk(self.config, self.articles, checks, citations, self.pages)
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")

@@ -21,6 +21,7 @@ from .progress import quiet
 from .site.builtin import BUILTIN, builtin_files
 from .site.output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
 from .verify.corpus import load_corpus
+from .verify.editorial import build_day
 from .verify.entries import load_entries, validate_entries
 from .verify.pages import load_pages
 from .verify.resolve import resolve_citations
@@ -104,7 +105,7 @@ def _verify(
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
     pages, page_problems = load_pages(config.pages_dir, config.root)
     # validate
-    entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts])
+    entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
     from .site.i18n import untranslated
     from .site.render import check_templates
 
@@ -122,7 +123,7 @@ def _verify(
     stats = {"articles": len(articles), "checks": entries.count, "citations": entries.citation_count}
     desk = Desk(config, articles, entries.checks, tuple(r for r in resolved if r.check in entries.checks), pages)
     if links:
-        diagnostics += _static_links(desk, env)
+        diagnostics += _static_links(desk.published(), env)  # as `build` would link them
     listed = tuple(r.as_json() for r in resolved)  # an entry's other errors do not hide its good citations
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats, citations_json=listed)
 
@@ -138,6 +139,7 @@ def build(
     notice: Callable[[str], None] = lambda message: None,
     base_url: str | None = None,
     shortcut: bool = True,
+    drafts: bool = False,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -150,7 +152,8 @@ def build(
     replaces config.yaml's for this build (a staging copy of the site).
     Without `shortcut` (the preview, which knows from the file system's
     events that something changed) the inputs are not hashed, neither to find
-    the site up to date nor to record them."""
+    the site up to date nor to record them. `drafts`: the site shows the
+    drafts too, each marked as one (the preview); `build` leaves them out."""
     config, diagnostics = load_config(config_path, base_url)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
@@ -162,7 +165,7 @@ def build(
         if own_cache:
             cache.save(prune=spaces)
 
-    inputs = inputs_digest(config, strict, cache) if shortcut else ""
+    inputs = inputs_digest(config, strict, cache) if shortcut and not drafts else ""
     previous = read_manifest(target) if shortcut else None
     if previous is not None and previous.inputs == inputs and inputs and _intact(target, previous):
         report = cache.get(REPORTS, inputs)
@@ -184,8 +187,9 @@ def build(
     from .site.search import SearchError
 
     try:
+        desk = result.desk if drafts else result.desk.published()
         written, search_stale = _render_and_write(
-            result.desk, env, target, inputs, strict, cache, progress, notice, defer_search
+            desk, env, target, inputs, strict, cache, progress, notice, defer_search
         )
     except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
@@ -314,7 +318,8 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
     the content and template folders, by name and bytes.
 
     Files unchanged since they were last hashed are not read again."""
-    parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.digest]
+    # The day, for the warnings that depend on it (future-date).
+    parts: list[str | bytes] = [code_fingerprint(), "strict" if strict else "", config.digest, str(build_day())]
     for folder in (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir):
         if folder is None:
             continue

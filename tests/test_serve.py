@@ -137,6 +137,7 @@ def test_an_edit_shows_a_break_is_reported_and_a_fix_clears_it(server: Server, s
     server.wait_for("checks/russia-china-veto/", "Edited live: ", error=None)
     # The home page lists it too (written last: pages reach the disk before the pages that link to them).
     server.wait_for("", "Edited live: ", error=None)
+    server.wait_for_line("shown (")  # by the quick rebuild (editor/quick.py), a full build behind it
 
     broken = good.replace('quote: "Russia and China on Monday', 'quote: "Russia and China on Tuesday', 1)
     assert broken != good

@@ -93,6 +93,10 @@ def _field(spec: FieldSpec, config: Config, today: dt.date) -> list[str]:
             "# paste below, each one checked against the corpus.",
             "citations:",
         ]
+    if name == "draft":
+        # A new check is a draft until its desk says otherwise: checked and
+        # previewed, left out of the site.
+        return [f"# {_sentence(spec.description)} Remove this line to publish the check.", "draft: true"]
     if spec.type == "date":
         # Only a required date gets a real one: an optional date uncommented
         # as it is must not pass for a real one.

@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,9 +33,14 @@ from ..diagnostics import format_text
 from ..model import Config
 from ..pipeline import Verification, build, spaces_to_prune
 from ..site.builtin import BUILTIN
+from .quick import Snapshot, quick, snapshot
 
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
 DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
+# Seconds of quiet after a quick rebuild before the full build behind it
+# (search, feeds, exports): an editor saving again and again gets quick
+# rebuilds, and the full one when they pause. (A save while it runs waits for it.)
+CATCH_UP = 2.0
 _SCRIPT = (Path(__file__).parent / "live.js").read_text(encoding="utf-8")
 _NOTHING_YET = (
     b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Nothing built yet</title>'
@@ -98,14 +103,48 @@ class Preview:
         self.state = State()
         self.cache: Cache | None = None
         self.config: Config | None = None
+        self.snapshot: Snapshot | None = None  # what the last good full build was made from
         self._lock = threading.Lock()
+        self._catch_up: threading.Timer | None = None
 
-    def rebuild(self) -> Verification:
-        """Build, tell the open pages, then bring search up to date."""
+    def rebuild(self, changed: Collection[Path] = ()) -> Verification | None:
+        """Build, tell the open pages, then bring search up to date. When
+        only entries `changed`, show them with a quick rebuild first
+        (quick.py), then build in full behind it."""
+        self._cancel_catch_up()
+        if changed and self._quick(changed):
+            self._catch_up = threading.Timer(CATCH_UP, self._build, kwargs={"defer_search": False, "quiet": True})
+            self._catch_up.daemon = True
+            self._catch_up.start()
+            return None
         result = self._build(defer_search=True)
         if result.search_stale:
             self._build(defer_search=False, quiet=True)
         return result
+
+    def _cancel_catch_up(self) -> None:
+        if self._catch_up is not None:
+            self._catch_up.cancel()  # the next build, quick or full, comes first; a quick one starts another
+            self._catch_up = None
+
+    def _quick(self, changed: Collection[Path]) -> bool:
+        with self._lock:
+            if self.snapshot is None or self.cache is None:
+                return False
+            try:
+                done = quick(self.snapshot, changed, self.cache, self.folder)
+            except (OSError, ValueError):
+                done = None  # the full build that follows says what is wrong, if anything
+            if done is None:
+                return False
+            self.snapshot = done.snapshot
+            if done.diagnostics:
+                self.out.write(format_text(list(done.diagnostics), self.config_path.parent, color=self.color) + "\n")
+            fixed = "fixed: " if self.state.error else ""
+            self.out.write(f"{fixed}shown ({done.written} written, {done.removed} removed; the rest follows)\n")
+            self.out.flush()
+            self.state.publish(None)
+            return True
 
     def _build(self, defer_search: bool, quiet: bool = False) -> Verification:
         with self._lock:
@@ -120,9 +159,14 @@ class Preview:
                 defer_search=defer_search,
                 base_url=self.base_url,
                 shortcut=False,  # watchdog said something changed
+                drafts=True,  # the preview shows them, marked
             )
             if self.cache is not None and result.desk is not None and result.ok:
                 self.cache.prune(spaces_to_prune(result.written))  # what the desk no longer has is gone
+                if not result.search_stale:
+                    self.snapshot = snapshot(result.desk, result.diagnostics, self.folder, self.cache)
+            elif not result.ok:
+                self.snapshot = None
             errors = [d for d in result.diagnostics if d.is_error]
             root = self.config_path.parent
             if quiet and not errors:
@@ -149,6 +193,7 @@ class Preview:
             return result
 
     def close(self) -> None:
+        self._cancel_catch_up()
         self.state.close()
         if self.cache is not None:
             self.cache.save(prune=())
@@ -173,6 +218,7 @@ def serve(config_path: Path, host: str, port: int, out: TextIO, color: bool, bas
             out.write("  help: another program may be using the port; pass --port with another number\n")
             return 2
         first = preview.rebuild()
+        assert first is not None  # a full build, with nothing changed to show quickly
         if any(d.code == "output" for d in first.errors):
             server.server_close()
             return 2
@@ -230,6 +276,7 @@ def _watch(preview: Preview) -> Callable[[], None]:
 
     timer: list[threading.Timer] = []
     lock = threading.Lock()
+    pending: set[Path] = set()  # what changed since the last rebuild began (the quick one reads these alone)
 
     def relevant(path: str) -> bool:
         name = Path(path).name
@@ -246,8 +293,11 @@ def _watch(preview: Preview) -> Callable[[], None]:
             t.start()
 
     def run() -> None:
+        with lock:
+            changed = set(pending)
+            pending.clear()
         try:
-            preview.rebuild()
+            preview.rebuild(changed)
         except Exception as exc:  # noqa: BLE001 - a preview keeps serving whatever happens
             preview.out.write(f"the rebuild failed: {exc!r}\n")
             preview.out.flush()
@@ -257,8 +307,13 @@ def _watch(preview: Preview) -> Callable[[], None]:
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
+            if event.is_directory and event.event_type == "modified":
+                return  # a folder's listing changed: the events of its files say what
             paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-            if any(p and relevant(str(p)) for p in paths):
+            seen = [Path(os.fsdecode(p)) for p in paths if p and relevant(os.fsdecode(p))]
+            if seen:
+                with lock:
+                    pending.update(seen)
                 later()
 
     observer = Observer()

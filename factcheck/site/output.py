@@ -131,6 +131,36 @@ def read_journal(out_dir: Path) -> list[str]:
     return found
 
 
+def patch(out_dir: Path, files: Mapping[str, bytes], removed: Collection[str]) -> None:
+    """Put a few pages in place, and take a few away, in a site that a full
+    build made and no other build is writing (the preview's own folder,
+    while it holds its lock): each path goes into the journal first, so the
+    next full build takes every one of them as unknown (it renders it again,
+    or removes it) and its result is what a build from nothing gives. Files
+    go in by a rename, as a build puts them."""
+    fd = os.open(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, b"".join(json.dumps(rel).encode() + b"\n" for rel in [*sorted(files), *sorted(removed)]))
+    finally:
+        os.close(fd)
+    ops = FileOps()
+    top = real(out_dir)
+    for rel, data in files.items():
+        if not valid_path(rel):
+            raise ValueError(f"not a path of the site: {rel!r}")
+        target = out_dir / rel
+        folder = target.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        if not inside(top, real(folder)):
+            raise ValueError(f"not a folder of the site: {folder}")
+        staged = folder / f".{target.name}.factcheck-new"
+        ops.write(staged, data)
+        ops.replace(staged, target)
+    for rel in removed:
+        if valid_path(rel) and inside(top, real((out_dir / rel).parent)):
+            ops.unlink(out_dir / rel)
+
+
 class FileOps:
     """Every change the writer makes to the output folder, one method each,
     so that the tests can stop a build after any one of them."""

@@ -146,6 +146,22 @@ def check_templates(config: Config, env: jinja2.Environment) -> list[Diagnostic]
 
 
 @dataclass(frozen=True)
+class Only:
+    """What the preview's quick rebuild renders (editor/quick.py): the pages
+    of these checks and articles, the lists these verdicts, topics and
+    claimants (slugs) head, and the home page, indexes and scale that count
+    them. The feeds, sitemap and exports wait for the next full build, as
+    search does."""
+
+    checks: frozenset[str]
+    articles: frozenset[str]
+    verdicts: frozenset[str]
+    tags: frozenset[str]
+    claimants: frozenset[str]
+    corrections: bool
+
+
+@dataclass(frozen=True)
 class Rendered:
     """`kept` are the pages whose key matches the last build's, so the bytes
     already written stand; `keys` holds every page's key, for the next build
@@ -201,13 +217,14 @@ def render_site(
     cache: Cache | None = None,
     previous: Callable[[str], str | None] = lambda path: None,
     search_bundles: Sequence[str] = (),
+    only: Only | None = None,
 ) -> Rendered:
     """Render every page whose key differs from `previous(path)`, the key of
     the page the last build wrote (None if there is none), handing each to
-    `emit(site path, bytes)` as it is made."""
+    `emit(site path, bytes)` as it is made; with `only`, of those pages alone."""
     cache = cache or Cache.disabled()
     renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles))
-    renderer.all_files()
+    renderer.all_files(only)
     return Rendered(frozenset(renderer.kept), renderer.keys)
 
 
@@ -253,6 +270,23 @@ class _Renderer:
             return False
         return True
 
+    def citing(self, article_id: str) -> list[str]:
+        """What an article's page shows of the checks that cite it: each
+        one's claim, and where its citations are and what they do (not the
+        rest of the check: editing a summary leaves the page as it is)."""
+        by_check = self.site.citations_by_check
+        return [
+            "\x1f".join(
+                [c.id, c.claim]
+                + [
+                    f"{r.citation.index},{r.citation.stance},{r.start},{r.end},{r.parts}"
+                    for r in by_check.get(c.id, ())
+                    if r.article == article_id
+                ]
+            )
+            for c in self.site.cited_by(article_id)
+        ]
+
     def check_deps(self, checks: Iterable[Check]) -> list[str]:
         return [c.digest for c in checks]
 
@@ -266,7 +300,7 @@ class _Renderer:
             key = self._with_evidence[check.id] = digest(check.digest, *articles)
         return key
 
-    def all_files(self) -> None:
+    def all_files(self, only: Only | None = None) -> None:
         site, t = self.site, self.t
         every = self.check_deps(site.checks)
         self.listing(
@@ -277,17 +311,20 @@ class _Renderer:
             extra=self.search_bundles,
             script_messages=self.script_messages(),
         )
-        for check in site.checks:
+        checks = site.checks if only is None else [site.desk.checks[i] for i in sorted(only.checks)]
+        for check in checks:
             if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check)):
                 self.check_page(check)
-        for article in site.articles:
-            citing = sorted({c.digest for c in site.cited_by(article.id)})
-            if self.fresh(article_url(article.id) + "index.html", article.digest, *citing):
+        articles = site.articles if only is None else [site.desk.articles[i] for i in sorted(only.articles)]
+        for article in articles:
+            if self.fresh(article_url(article.id) + "index.html", article.digest, *self.citing(article.id)):
                 self.article_page(article)
         counts = [f"{v.key}={len(site.by_verdict(v.key))}" for v in self.config.verdicts]
         if self.fresh("verdicts/index.html", *counts):
             self.page("verdicts/index.html", "verdicts.html", title=t.gettext("How we rate claims"))
         for verdict in self.config.verdicts:
+            if only is not None and verdict.key not in only.verdicts:
+                continue
             self.listing(
                 site.verdict_listing(verdict.key),
                 "list.html",
@@ -298,11 +335,15 @@ class _Renderer:
             )
         self.names(site.tag_index, t.gettext("Topics"))
         for slug, (name, _) in site.tags.items():
+            if only is not None and slug not in only.tags:
+                continue
             self.listing(
                 site.tag_listing(slug), "list.html", title=name, heading=t.gettext("Topic: %(name)s", name=name)
             )
         self.names(site.claimant_index, t.gettext("Who made the claims"))
         for slug, (name, _) in site.claimants.items():
+            if only is not None and slug not in only.claimants:
+                continue
             scorecard = site.scorecard(slug)
             self.listing(
                 site.claimant_listing(slug),
@@ -313,14 +354,17 @@ class _Renderer:
                 scorecard=scorecard,
                 claimant=name,
             )
-        self.listing(
-            site.corrections_listing,
-            "corrections.html",
-            title=t.gettext("Corrections"),
-            heading=t.gettext("Corrections"),
-            item_deps=lambda pair: f"{pair[0].digest}:{pair[0].corrections.index(pair[1])}",
-            items="corrections",
-        )
+        if only is None or only.corrections:
+            self.listing(
+                site.corrections_listing,
+                "corrections.html",
+                title=t.gettext("Corrections"),
+                heading=t.gettext("Corrections"),
+                item_deps=lambda pair: f"{pair[0].digest}:{pair[0].corrections.index(pair[1])}",
+                items="corrections",
+            )
+        if only is not None:
+            return
         if self.fresh("404.html"):
             self.page("404.html", "404.html", title=t.gettext("Page not found"), absolute_root=True)
         for desk_page in site.pages:

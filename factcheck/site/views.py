@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -76,6 +76,49 @@ class Site:
 
     desk: Desk
 
+    def updated(self, desk: Desk, changed: Collection[str]) -> Site:
+        """The site of `desk`, which is this site's desk with the checks
+        `changed` (ids) edited or added: the lookups this site has worked
+        out are carried over, those of the changed checks redone (the
+        preview's quick rebuild; the same values as `Site(desk)` works out,
+        in the same order)."""
+        new = Site(desk)
+        ids = set(changed)
+        done = self.__dict__  # cached_property keeps its values there
+        checks = [desk.checks[i] for i in sorted(ids)]
+        for name in ("verdicts", "articles", "pages"):
+            if name in done:
+                new.__dict__[name] = done[name]
+        if "checks" in done:
+            kept = [c for c in done["checks"] if c.id not in ids]
+            new.__dict__["checks"] = tuple(sorted([*kept, *checks], key=lambda c: (c.published, c.id), reverse=True))
+        resolved = [r for r in desk.citations if r.check in ids]
+        if "citations_by_check" in done:
+            by_check = {k: v for k, v in done["citations_by_check"].items() if k not in ids}
+            grouped: dict[str, list[Resolved]] = defaultdict(list)
+            for r in resolved:
+                grouped[r.check].append(r)
+            by_check.update({k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()})
+            new.__dict__["citations_by_check"] = by_check
+        if "citations_by_article" in done:
+            by_article = dict(done["citations_by_article"])
+            touched = {r.article for r in resolved}
+            touched |= {r.article for r in self.desk.citations if r.check in ids}
+            for article in touched:
+                cited = [r for r in by_article.get(article, ()) if r.check not in ids]
+                cited += [r for r in resolved if r.article == article]
+                if cited:
+                    by_article[article] = tuple(sorted(cited, key=lambda r: (r.start, r.check, r.citation.index)))
+                else:
+                    by_article.pop(article, None)
+            new.__dict__["citations_by_article"] = by_article
+        for name, slugs_of in (("tags", _tag_slugs), ("claimants", _claimant_slug)):
+            if name in done:
+                old_checks = [self.desk.checks[i] for i in ids if i in self.desk.checks]
+                touched = {slug for c in (*old_checks, *checks) for slug in slugs_of(c)}
+                new.__dict__[name] = _regroup(done[name], touched, ids, checks, slugs_of, name == "tags")
+        return new
+
     @cached_property
     def checks(self) -> tuple[Check, ...]:
         """Newest first; ties by id, so the order never depends on the file system."""
@@ -141,15 +184,16 @@ class Site:
         ]
 
     @cached_property
-    def _ref_numbers(self) -> Mapping[str, Mapping[str, int]]:
-        return {
-            article: {r.anchor: i for i, r in enumerate(cited, start=1)}
-            for article, cited in self.citations_by_article.items()
-        }
+    def _ref_numbers(self) -> dict[str, Mapping[str, int]]:
+        return {}  # article id -> anchor -> number, worked out as pages ask
 
     def ref_number(self, article_id: str, anchor: str) -> int:
         """A citation's number on its article's page, in reading order."""
-        return self._ref_numbers[article_id][anchor]
+        numbers = self._ref_numbers.get(article_id)
+        if numbers is None:
+            cited = self.citations_by_article.get(article_id, ())
+            numbers = self._ref_numbers[article_id] = {r.anchor: i for i, r in enumerate(cited, start=1)}
+        return numbers[anchor]
 
     @cached_property
     def tags(self) -> Mapping[str, tuple[str, tuple[Check, ...]]]:
@@ -248,6 +292,36 @@ class Site:
     @staticmethod
     def _newest_first(checks: list[Check]) -> tuple[Check, ...]:
         return tuple(sorted(checks, key=lambda c: (c.published, c.id), reverse=True))
+
+
+def _tag_slugs(check: Check) -> Iterable[str]:
+    return dict.fromkeys(tag_slug(tag) for tag in check.tags)
+
+
+def _claimant_slug(check: Check) -> Iterable[str]:
+    return (tag_slug(check.claimant),)
+
+
+def _regroup(
+    groups: Mapping[str, tuple[str, tuple[Check, ...]]],
+    touched: set[str],
+    ids: set[str],
+    checks: list[Check],
+    slugs_of: Callable[[Check], Iterable[str]],
+    tags: bool,
+) -> dict[str, tuple[str, tuple[Check, ...]]]:
+    """`Site.tags` (or `claimants`) with the groups `touched` redone: the
+    others' checks did not change."""
+    found = {k: v for k, v in groups.items() if k not in touched}
+    for slug in touched:
+        members = [c for c in groups.get(slug, ("", ()))[1] if c.id not in ids]
+        members += [c for c in checks if slug in slugs_of(c)]
+        if not members:
+            continue
+        first = min(members, key=lambda c: c.id)  # the name as the first check (by id) writes it
+        name = next(t for t in first.tags if tag_slug(t) == slug) if tags else first.claimant
+        found[slug] = (name, Site._newest_first(members))
+    return {k: found[k] for k in sorted(found)}
 
 
 def _published(check: Check) -> dt.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..cache import Cache, Space
 from ..diagnostics import Diagnostic, Location
 from ..model import Check, Citation, Correction
+from .editorial import editorial
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .ids import tag_slug
@@ -43,6 +45,7 @@ ENTRY_FIELDS = (
     FieldSpec("updated", "date", False, "the last substantive update (YYYY-MM-DD)"),
     FieldSpec("author", "string", False, "who wrote the check"),
     FieldSpec("tags", "strings", False, "topics"),
+    FieldSpec("draft", "boolean", False, "true while the check is not ready: checked, previewed, never published"),
     FieldSpec("corrections", "maps", False, "public corrections log, newest last", fields=CORRECTION_FIELDS),
     FieldSpec("citations", "maps", True, "the evidence: at least one citation", fields=CITATION_FIELDS, min_items=1),
 )
@@ -84,22 +87,37 @@ class EntryFile:
     citations: tuple[Citation, ...]
     verdict: tuple[str, Location] | None  # checked against config.yaml later
     diagnostics: tuple[Diagnostic, ...]
+    # Where the fields the editorial checks point at are (editorial.py):
+    # they depend on the day of the build, which a parse never stores.
+    locs: tuple[tuple[str, Location], ...] = ()
+
+    def loc(self, name: str) -> Location:
+        return dict(self.locs).get(name) or Location(self.source.shown, 1, 1)
 
 
 # An entry file's parse without its SourceFile (which holds this checkout's
 # absolute path): the check, its well-formed citations, its verdict and problems.
-_Parsed = tuple[Check | None, tuple[Citation, ...], tuple[str, Location] | None, tuple[Diagnostic, ...]]
+_Parsed = tuple[
+    Check | None,
+    tuple[Citation, ...],
+    tuple[str, Location] | None,
+    tuple[Diagnostic, ...],
+    tuple[tuple[str, Location], ...],
+]
 ENTRIES = Space[_Parsed]("entry", _Parsed)
 
 
 def load_entries(folder: Path, root: Path, cache: Cache | None = None) -> tuple[list[EntryFile], list[Diagnostic]]:
     sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
     cache = cache or Cache.disabled()
-    files = []
-    for source in sources:
-        check, citations, verdict, problems = load_source(source, cache, ENTRIES, partial(_parsed, source))
-        files.append(EntryFile(source, check, citations, verdict, problems))
-    return files, diagnostics
+    return [load_entry_file(source, cache) for source in sources], diagnostics
+
+
+def load_entry_file(source: SourceFile, cache: Cache) -> EntryFile:
+    """One entry file, as `load_entries` reads each (the preview's quick
+    rebuild reads the files it was told changed, alone)."""
+    check, citations, verdict, problems, locs = load_source(source, cache, ENTRIES, partial(_parsed, source))
+    return EntryFile(source, check, citations, verdict, problems, locs)
 
 
 def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str) -> _Parsed:
@@ -108,7 +126,7 @@ def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], 
         text, decoding = decode(data, source.shown)
         problems = [*problems, *decoding]
     f = parse_entry(source, text, problems, key)
-    return f.check, f.citations, f.verdict, f.diagnostics
+    return f.check, f.citations, f.verdict, f.diagnostics, f.locs
 
 
 def load_entry(source: SourceFile, key: str | None = None) -> EntryFile:
@@ -137,6 +155,11 @@ def parse_entry(source: SourceFile, text: str | None, problems: list[Diagnostic]
     verdict = (record.values["verdict"], record.locs["verdict"]) if record and "verdict" in record.values else None
     if record is None or any(d.is_error for d in diagnostics):
         return EntryFile(source, None, citations, verdict, tuple(diagnostics))
+    locs = tuple(
+        (name, record.locs[name])
+        for name in ("claim", "verdict", "published", "updated", "citations")
+        if name in record.locs
+    )
     v = record.values
     check = Check(
         id=source.id,
@@ -153,12 +176,17 @@ def parse_entry(source: SourceFile, text: str | None, problems: list[Diagnostic]
         tags=v.get("tags", ()),
         corrections=tuple(Correction(c.values["date"], c.values["note"]) for c in v.get("corrections", ())),
         digest=key or source_key(source, hashlib.sha256(text.encode("utf-8")).hexdigest()),
+        draft=v.get("draft", False),
     )
-    return EntryFile(source, check, citations, verdict, tuple(diagnostics))
+    return EntryFile(source, check, citations, verdict, tuple(diagnostics), locs)
 
 
-def validate_entries(files: Sequence[EntryFile], verdicts: Sequence[str]) -> tuple[Entries, list[Diagnostic]]:
-    """What needs the config: verdicts. Keeps the checks that pass everything."""
+def validate_entries(
+    files: Sequence[EntryFile], verdicts: Sequence[str], today: dt.date | None = None
+) -> tuple[Entries, list[Diagnostic]]:
+    """What needs the config (verdicts, best first) or the day of the build
+    (`today`): the verdict, and the editorial checks. Keeps the checks that
+    pass everything."""
     diagnostics: list[Diagnostic] = []
     checks: dict[str, Check] = {}
     citations: dict[str, tuple[Citation, ...]] = {}
@@ -172,6 +200,7 @@ def validate_entries(files: Sequence[EntryFile], verdicts: Sequence[str]) -> tup
         citations[f.source.id] = f.citations
         if f.check is not None and verdict_ok:
             checks[f.source.id] = f.check
+            diagnostics.extend(editorial(f.check, f.loc, verdicts, today))
     return Entries(checks, citations, tuple(unlisted)), diagnostics
 
 

@@ -162,6 +162,10 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
             except ValueError as exc:
                 return fail(f"'{name}' is not a valid date: {_shown_value(node)}", f"no such day: {exc}")
         return fail(f"'{name}' is not a valid date: {_shown_value(node)}", _date_hint(node))
+    if spec.type == "boolean":
+        if node.kind != "bool":
+            return fail(f"'{name}' must be true or false, not {describe(node)}", f"write {name}: true, or leave it out")
+        return node.value
     if spec.type == "number":
         if node.kind not in ("int", "float"):
             return fail(f"'{name}' must be a number, not {describe(node)}")

@@ -53,6 +53,8 @@ def _property(spec: FieldSpec) -> dict[str, object]:
         return described | _DATE
     if spec.type == "choice":
         return described | {"enum": list(spec.choices)}
+    if spec.type == "boolean":
+        return described | {"type": "boolean"}
     if spec.type == "strings":
         return described | {"type": "array", "items": _TEXT}
     if spec.type == "maps":

@@ -1,0 +1,166 @@
+"""The preview's quick rebuild (factcheck/editor/quick.py): an edit to
+entries, rendered alone, gives the pages a full build gives, and the full
+build behind it leaves the site a build from nothing makes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from factcheck.cache import FOLDER, Cache
+from factcheck.editor.quick import quick, snapshot
+from factcheck.pipeline import build
+
+from .conftest import REPO, Desk
+from .test_incremental import tree
+
+DEFERRED = re.compile(r"^(pagefind/|feed\.xml|sitemap|claims\.json|annotations\.jsonld|\.factcheck)")
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Desk:
+    """120 checks over ten years by 4 claimants (bench/generate.py)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    generate(120, tmp_path / "desk", claimants=4)
+    return Desk(tmp_path / "desk")
+
+
+def full(desk: Desk, out: Path, cache: Cache) -> None:
+    result = build(desk.config, out_dir=out, cache=cache, shortcut=False, drafts=True)
+    assert result.ok, result.diagnostics
+
+
+def cold(desk: Desk, out: Path) -> dict[str, bytes]:
+    shutil.rmtree(desk.root / FOLDER, ignore_errors=True)
+    result = build(desk.config, out_dir=out, drafts=True)
+    assert result.ok, result.diagnostics
+    return tree(out)
+
+
+def _replace(path: Path, pattern: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, new, text, count=1, flags=re.M)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+def _summary(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c00060.yaml"
+    _replace(entry, r"^summary: \|\n", "summary: |\n  A *new* first line.\n\n")
+    return [entry]
+
+
+def _verdict(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c00119.yaml"  # the newest: it leaves one verdict's landing page for another's
+    _replace(
+        entry, r"^verdict: .*$", "verdict: accurate" if "inaccurate" in entry.read_text() else "verdict: inaccurate"
+    )
+    return [entry]
+
+
+def _older_verdict(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c00003.yaml"  # an archive page of each list changes
+    _replace(entry, r"^verdict: .*$", "verdict: unproven")
+    return [entry]
+
+
+def _new_entry(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c99999.yaml"
+    text = (desk.checks / "c00119.yaml").read_text(encoding="utf-8")
+    entry.write_text(text.replace("claim: ", "claim: Newest ", 1), encoding="utf-8")
+    return [entry]
+
+
+def _new_topic_and_claimant(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c00050.yaml"
+    _replace(entry, r"^tags: \[", "tags: [a-topic-of-its-own, ")
+    _replace(entry, r"^claimant: .*$", 'claimant: "Zoë Newcomer"')
+    return [entry]
+
+
+def _draft(desk: Desk) -> list[Path]:
+    entry = desk.checks / "c00070.yaml"
+    entry.write_text("draft: true\n" + entry.read_text(encoding="utf-8"), encoding="utf-8")
+    return [entry]
+
+
+EDITS: dict[str, Callable[[Desk], list[Path]]] = {
+    "summary": _summary,
+    "verdict": _verdict,
+    "older verdict": _older_verdict,
+    "new entry": _new_entry,
+    "new topic and claimant": _new_topic_and_claimant,
+    "draft": _draft,
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_quick_rebuild_gives_the_pages_a_full_build_gives(synthetic: Desk, tmp_path: Path, edit: str) -> None:
+    site = tmp_path / "site"
+    cache = Cache.open(synthetic.root)
+    full(synthetic, site, cache)
+    result = build(synthetic.config, out_dir=site, cache=cache, shortcut=False, drafts=True)
+    assert result.desk is not None
+    state = snapshot(result.desk, result.diagnostics, site, cache)
+    assert state is not None
+    # A first quick rebuild works out the site's lookups; the edit under test
+    # then updates them (Site.updated) rather than working them out afresh.
+    first = synthetic.checks / "c00020.yaml"
+    _replace(first, r"^claim: \"", 'claim: "Warmed up: ')
+    warm = quick(state, [first], cache, site)
+    assert warm is not None and warm.snapshot.site is not None
+    changed = EDITS[edit](synthetic)
+    done = quick(warm.snapshot, changed, cache, site)
+    assert done is not None and 0 < done.written < len(tree(site)) / 5
+    wanted = cold(synthetic, tmp_path / "cold")
+    shown = tree(site)
+    pages = {p for p in wanted if not DEFERRED.match(p)}
+    assert {p for p in shown if not DEFERRED.match(p)} == pages
+    assert [p for p in sorted(pages) if shown[p] != wanted[p]] == []
+    # The full build behind it finishes the rest: a build from nothing's site, byte for byte.
+    full(synthetic, site, Cache.open(synthetic.root))
+    assert tree(site) == {**wanted, **{p: v for p, v in tree(site).items() if p.startswith(".factcheck")}}
+
+
+def test_what_a_quick_rebuild_cannot_vouch_for_takes_a_full_build(synthetic: Desk, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    cache = Cache.open(synthetic.root)
+    result = build(synthetic.config, out_dir=site, cache=cache, shortcut=False, drafts=True)
+    assert result.desk is not None
+    state = snapshot(result.desk, result.diagnostics, site, cache)
+    assert state is not None
+    entry = synthetic.checks / "c00010.yaml"
+    broken = entry.read_text(encoding="utf-8").replace("quote: ", "quote: Not there ", 1)
+    entry.write_text(broken, encoding="utf-8")
+    assert quick(state, [entry], cache, site) is None  # an error: the full build reports it
+    entry.unlink()
+    assert quick(state, [entry], cache, site) is None  # a removal
+    # An editor's save through a temporary file: the temporary file is gone, the entry is there.
+    saved = synthetic.checks / "c00011.yaml"
+    _replace(saved, r"^summary: \|\n", "summary: |\n  Saved by rename.\n\n")
+    assert quick(state, [synthetic.checks / ".c00011.yaml.swp", synthetic.checks / "sedA1b2C3", saved], cache, site)
+    assert quick(state, [synthetic.config], cache, site) is None  # not an entry
+
+
+def test_a_config_named_relative_to_the_working_folder_still_takes_the_quick_path(
+    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `factcheck serve` run in the desk's folder names ./config.yaml; the file
+    # system's events name absolute paths.
+    monkeypatch.chdir(synthetic.root)
+    site = tmp_path / "site"
+    cache = Cache.open(Path("."))
+    result = build(Path("config.yaml"), out_dir=site, cache=cache, shortcut=False, drafts=True)
+    assert result.desk is not None and not result.desk.config.checks_dir.is_absolute()
+    state = snapshot(result.desk, result.diagnostics, site, cache)
+    assert state is not None
+    entry = (synthetic.checks / "c00030.yaml").resolve()
+    _replace(entry, r"^summary: \|\n", "summary: |\n  Edited.\n\n")
+    assert quick(state, [entry], cache, site) is not None
