@@ -40,6 +40,8 @@ def check_pasted(desk: Desk, blocks: list[str], name: str = "pasted") -> dict:
     run `check --strict`: every citation must resolve, with no warning."""
     for old in desk.checks.glob("*.yaml"):
         old.unlink()
+    # The editor says which citation shows the claim being made (else: unsourced-claim).
+    blocks = [blocks[0].replace("stance: context", "stance: claim", 1), *blocks[1:]]
     desk.write_check(f"{name}.yaml", ENTRY + "".join(blocks))
     result = desk.run("check", "--strict", "--format", "json")
     report = json.loads(result.out)
@@ -169,7 +171,7 @@ def test_crlf_compatibility_characters_and_control_characters(desk: Desk) -> Non
     assert "\x1b" not in run.out  # the archived escape is not sent to the terminal
     for old in desk.checks.glob("*.yaml"):
         old.unlink()
-    desk.write_check("pasted.yaml", ENTRY + hit["yaml"])
+    desk.write_check("pasted.yaml", ENTRY + hit["yaml"].replace("stance: context", "stance: claim", 1))
     result = desk.run("check", "--format", "json")
     report = json.loads(result.out)
     assert result.code == 0, report["errors"]

@@ -77,7 +77,7 @@ published: 2023-10-21
 citations:
   - article: {REPORT_ID}
     quote: "are expected to cost about £1.2 million, the engineers said"
-    stance: supports
+    stance: claim
 """,
     )
     check = empty_desk.run("check", "--strict")

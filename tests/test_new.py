@@ -69,7 +69,9 @@ def test_new_writes_a_scaffold_that_check_flags(desk: Desk) -> None:
 def test_filled_in_scaffold_with_a_pasted_find_block_passes(desk: Desk) -> None:
     assert desk.run("new", "truce-length").code == 0
     path = desk.checks / "truce-length.yaml"
-    block = json.loads(desk.run("find", "a seven-day truce", "--format", "json").out)["hits"][0]["yaml"]
+    block = json.loads(desk.run("find", "a seven-day truce", "--format", "json").out)["hits"][0]["yaml"].replace(
+        "stance: context", "stance: claim"
+    )
     text = path.read_text(encoding="utf-8")
     text = (
         text.replace('claim: ""', 'claim: "The draft called for a seven-day truce."')
