@@ -24,11 +24,11 @@ DEFERRED = re.compile(r"^(pagefind/|feed\.xml|sitemap|claims\.json|annotations\.
 
 @pytest.fixture
 def synthetic(tmp_path: Path) -> Desk:
-    """120 checks over ten years by 4 claimants (bench/generate.py)."""
+    """60 checks over ten years by 4 claimants (bench/generate.py)."""
     sys.path.insert(0, str(REPO / "bench"))
     from generate import generate
 
-    generate(120, tmp_path / "desk", claimants=4)
+    generate(60, tmp_path / "desk", claimants=4)
     return Desk(tmp_path / "desk")
 
 
@@ -52,13 +52,13 @@ def _replace(path: Path, pattern: str, new: str) -> None:
 
 
 def _summary(desk: Desk) -> list[Path]:
-    entry = desk.checks / "c00060.yaml"
+    entry = desk.checks / "c00040.yaml"
     _replace(entry, r"^summary: \|\n", "summary: |\n  A *new* first line.\n\n")
     return [entry]
 
 
 def _verdict(desk: Desk) -> list[Path]:
-    entry = desk.checks / "c00119.yaml"  # the newest: it leaves one verdict's landing page for another's
+    entry = desk.checks / "c00059.yaml"  # the newest: it leaves one verdict's landing page for another's
     _replace(
         entry, r"^verdict: .*$", "verdict: accurate" if "inaccurate" in entry.read_text() else "verdict: inaccurate"
     )
@@ -73,7 +73,7 @@ def _older_verdict(desk: Desk) -> list[Path]:
 
 def _new_entry(desk: Desk) -> list[Path]:
     entry = desk.checks / "c99999.yaml"
-    text = (desk.checks / "c00119.yaml").read_text(encoding="utf-8")
+    text = (desk.checks / "c00059.yaml").read_text(encoding="utf-8")
     entry.write_text(text.replace("claim: ", "claim: Newest ", 1), encoding="utf-8")
     return [entry]
 
@@ -86,7 +86,7 @@ def _new_topic_and_claimant(desk: Desk) -> list[Path]:
 
 
 def _draft(desk: Desk) -> list[Path]:
-    entry = desk.checks / "c00070.yaml"
+    entry = desk.checks / "c00045.yaml"
     entry.write_text("draft: true\n" + entry.read_text(encoding="utf-8"), encoding="utf-8")
     return [entry]
 
