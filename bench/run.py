@@ -261,6 +261,7 @@ def main() -> None:
                 print(
                     f"  {label:<12} edit shown after: summary {r[f'{who}_summary']:.2f} s, "
                     f"verdict {r[f'{who}_verdict']:.2f} s, new entry {r[f'{who}_new entry']:.2f} s"
+                    + (f", summary while busy {r[f'{who}_summary while busy']:.2f} s" if who == "serve" else "")
                 )
 
 

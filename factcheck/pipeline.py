@@ -99,10 +99,8 @@ def _verify(
     told without rendering (what `check` does; `build` checks every link of
     every page it renders instead)."""
     # load
-    progress("reading articles")
-    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache)
-    progress("reading entries")
-    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache)
+    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress)
+    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress)
     pages, page_problems = load_pages(config.pages_dir, config.root)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
@@ -112,8 +110,7 @@ def _verify(
     template_problems = check_templates(config, env)  # compiled, never rendered
     template_problems += untranslated(config.language, config.messages, config.path.name)
     # resolve citations
-    progress("checking citations", 0, entries.citation_count)
-    resolved, citation_problems = resolve_citations(entries, articles, cache)
+    resolved, citation_problems = resolve_citations(entries, articles, cache, progress)
 
     diagnostics = (
         corpus_problems + entry_problems + page_problems + validation_problems + template_problems + citation_problems
@@ -285,9 +282,10 @@ def _render_and_write(
 
     try:
         rendered = render_site(site, env, put, cache, previous_key, [b.folder for b in buckets])
+        searching = f"indexing search ({len(stale)} of {len(buckets)} parts)"
         if stale:
-            progress(f"indexing search ({len(stale)} of {len(buckets)} parts)")
-        for path, data in sorted(indexer.result().items()):
+            progress(searching)
+        for path, data in sorted(indexer.result(lambda: progress(searching)).items()):
             writer.put(path, data)
     except BaseException:
         indexer.cancel()

@@ -11,6 +11,13 @@ import time
 from typing import TextIO
 
 _EVERY = 0.1  # seconds between redraws
+EVERY_FILES = 256  # loaders report (and may be stopped) after this many files
+
+
+class Cancelled(Exception):  # noqa: N818 - not an error: what stops a build nobody waits for any more
+    """Raised by a progress callback to stop the build it follows: the
+    build writes nothing (the preview stops a build behind a quick one when
+    the editor saves again)."""
 
 
 class Progress:

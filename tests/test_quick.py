@@ -14,7 +14,9 @@ import pytest
 
 from factcheck.cache import FOLDER, Cache
 from factcheck.editor.quick import quick, snapshot
+from factcheck.model import Desk as Content
 from factcheck.pipeline import build
+from factcheck.site.views import Site
 
 from .conftest import REPO, Desk
 from .test_incremental import tree
@@ -30,6 +32,10 @@ def synthetic(tmp_path: Path) -> Desk:
 
     generate(60, tmp_path / "desk", claimants=4)
     return Desk(tmp_path / "desk")
+
+
+def synthetic_verdicts(desk: Content) -> list[str]:
+    return [v.key for v in desk.config.verdicts]
 
 
 def full(desk: Desk, out: Path, cache: Cache) -> None:
@@ -119,6 +125,15 @@ def test_a_quick_rebuild_gives_the_pages_a_full_build_gives(synthetic: Desk, tmp
     changed = EDITS[edit](synthetic)
     done = quick(warm.snapshot, changed, cache, site)
     assert done is not None and 0 < done.written < len(tree(site)) / 5
+    # The lookups it carried over and redid are those the new desk's site works out.
+    carried, fresh = done.snapshot.site, Site(done.snapshot.desk)
+    assert carried is not None
+    for lookup in ("checks", "tags", "claimants", "citations_by_check", "citations_by_article"):
+        assert getattr(carried, lookup) == getattr(fresh, lookup), lookup
+    for lookup in ("checks", "tags", "claimants"):  # which pages list in order (the others are looked up)
+        assert list(getattr(carried, lookup)) == list(getattr(fresh, lookup)), lookup
+    for verdict in synthetic_verdicts(done.snapshot.desk):
+        assert carried.by_verdict(verdict) == fresh.by_verdict(verdict)
     wanted = cold(synthetic, tmp_path / "cold")
     shown = tree(site)
     pages = {p for p in wanted if not DEFERRED.match(p)}
@@ -164,3 +179,70 @@ def test_a_config_named_relative_to_the_working_folder_still_takes_the_quick_pat
     entry = (synthetic.checks / "c00030.yaml").resolve()
     _replace(entry, r"^summary: \|\n", "summary: |\n  Edited.\n\n")
     assert quick(state, [entry], cache, site) is not None
+
+
+def test_a_save_stops_the_build_behind_a_quick_rebuild(
+    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full build behind a quick rebuild stops at the next save (its
+    pages go unwritten, the quick rebuild's journal stays), and the next one
+    leaves the site a build from nothing makes."""
+    import io
+    import threading
+
+    from factcheck.editor import serve
+    from factcheck.site.output import JOURNAL
+
+    preview = serve.Preview(synthetic.config, io.StringIO(), color=False)
+    rendering, go = threading.Event(), threading.Event()
+    real_build = serve.build
+
+    def build_that_waits(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        def report(what: str, done: int = 0, total: int = 0) -> None:
+            if what == "rendering pages" and not rendering.is_set():
+                rendering.set()
+                assert go.wait(60)
+            progress(what, done, total)
+
+        return real_build(*args, progress=report, **kwargs)
+
+    try:
+        assert preview.rebuild() is not None
+        assert preview.rebuild(_summary(synthetic)) is None  # shown by a quick rebuild
+        preview._stop_behind()  # this test runs the build behind by hand
+        before = tree(preview.folder)
+        assert JOURNAL in before
+        monkeypatch.setattr(serve, "build", build_that_waits)
+        behind: list[object] = []
+        worker = threading.Thread(
+            target=lambda: behind.append(preview._build(defer_search=False, behind=preview._generation))
+        )
+        worker.start()
+        assert rendering.wait(60)
+        preview._stop_behind()  # what a save does first
+        go.set()
+        worker.join(60)
+        assert behind == [None]
+        assert tree(preview.folder) == before
+        monkeypatch.setattr(serve, "build", real_build)
+        assert preview._build(defer_search=False, behind=preview._generation) is not None
+        assert tree(preview.folder) == cold(synthetic, tmp_path / "cold")
+    finally:
+        preview.close()
+
+
+def test_stopping_the_search_index_stops_pagefind(synthetic: Desk, tmp_path: Path) -> None:
+    """A stopped build leaves no Pagefind running, and starts no more."""
+    from factcheck.site import search
+
+    result = build(synthetic.config, out_dir=tmp_path / "site")
+    assert result.desk is not None
+    buckets = search.plan(list(result.desk.checks.values()), "en")
+    work = tmp_path / "work"
+    work.mkdir()
+    indexer = search.Indexer(buckets, lambda check, part, text: f"<p>{check.claim}</p>", "en", work)
+    slow = indexer._running.start(["sleep", "60"])  # as a Pagefind that takes its time
+    indexer.cancel()
+    assert slow.wait(5) == -9
+    with pytest.raises(search.SearchError):
+        indexer._running.start(["true"])

@@ -74,8 +74,16 @@ def snapshot(desk: Desk, diagnostics: Iterable[Diagnostic], folder: Path, cache:
     bundles = tuple(b.folder for b in search.plan(list(desk.checks.values()), desk.config.language))
     env = environment(desk.config, cache)
     site = Site(desk)
-    for lookup in ("checks", "citations_by_check", "citations_by_article", "tags", "claimants", "articles"):
-        getattr(site, lookup)  # worked out now, behind the full build, not on the first edit
+    # Worked out now, behind the full build, not on the first edit; each
+    # edit then carries them over (Site.updated).
+    lookups = ("checks", "citations_by_check", "citations_by_article", "tags", "claimants", "articles", "_by_verdict")
+    for lookup in lookups:
+        getattr(site, lookup)
+    listings = [site.home, *(site.verdict_listing(v.key) for v in desk.config.verdicts)]
+    listings += [site.tag_listing(slug) for slug in site.tags]
+    listings += [site.claimant_listing(slug) for slug in site.claimants]
+    for listing in listings:
+        listing.pages  # noqa: B018 - cut into pages now
     return Snapshot(desk, tuple(diagnostics), dict(manifest.keys), set(manifest.files), bundles, env, site)
 
 
@@ -108,7 +116,7 @@ def quick(state: Snapshot, changed: Collection[Path], cache: Cache, folder: Path
     citations = (*(r for r in desk.citations if r.check not in ids), *resolved)
     new = Desk(config, desk.articles, checks, citations, desk.pages)
     before = state.site or Site(desk)
-    after = before.updated(new, ids)
+    after = before.updated(new, ids, resolved)
     old = [desk.checks[i] for i in ids if i in desk.checks]
     only = _affected(before, after, old, list(entries.checks.values()))
 
@@ -119,7 +127,9 @@ def quick(state: Snapshot, changed: Collection[Path], cache: Cache, folder: Path
     if _broken(pages, files_now, urlsplit(config.base_url).path):
         return None
     patch(folder, pages, removed)
-    keys = {p: k for p, k in state.keys.items() if p not in removed}
+    keys = dict(state.keys)
+    for path in removed:
+        keys.pop(path, None)
     keys.update(rendered.keys)
     shown = {s.shown for s in sources}
     diagnostics = (*(d for d in state.diagnostics if d.file not in shown), *problems)

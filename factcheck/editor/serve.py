@@ -32,15 +32,17 @@ from ..config import load_config
 from ..diagnostics import format_text
 from ..model import Config
 from ..pipeline import Verification, build, spaces_to_prune
+from ..progress import Cancelled
 from ..site.builtin import BUILTIN
 from .quick import Snapshot, quick, snapshot
 
 LIVE = "__factcheck/"  # the preview's own URLs, under the site's path
-DEBOUNCE = 0.08  # seconds of quiet before a rebuild: editors save in bursts
+DEBOUNCE = 0.05  # seconds of quiet before a rebuild: editors save in bursts
 # Seconds of quiet after a quick rebuild before the full build behind it
 # (search, feeds, exports): an editor saving again and again gets quick
-# rebuilds, and the full one when they pause. (A save while it runs waits for it.)
-CATCH_UP = 2.0
+# rebuilds, and the full one when they pause. A save while it runs stops it
+# (at its next file or page): the save is shown first, and it starts again.
+CATCH_UP = 1.0
 _SCRIPT = (Path(__file__).parent / "live.js").read_text(encoding="utf-8")
 _NOTHING_YET = (
     b'<!doctype html><html lang="en"><meta charset="utf-8"><title>Nothing built yet</title>'
@@ -106,26 +108,32 @@ class Preview:
         self.snapshot: Snapshot | None = None  # what the last good full build was made from
         self._lock = threading.Lock()
         self._catch_up: threading.Timer | None = None
+        self._generation = 0  # of changes seen: a build behind stops once it is not the newest's
 
     def rebuild(self, changed: Collection[Path] = ()) -> Verification | None:
         """Build, tell the open pages, then bring search up to date. When
         only entries `changed`, show them with a quick rebuild first
-        (quick.py), then build in full behind it."""
-        self._cancel_catch_up()
+        (quick.py), then build in full behind it. A build behind (the full
+        one after a quick rebuild, or the one that brings search up to date)
+        stops when the next change comes: that change is shown first."""
+        self._stop_behind()
         if changed and self._quick(changed):
-            self._catch_up = threading.Timer(CATCH_UP, self._build, kwargs={"defer_search": False, "quiet": True})
+            self._catch_up = threading.Timer(
+                CATCH_UP, self._build, kwargs={"defer_search": False, "behind": self._generation}
+            )
             self._catch_up.daemon = True
             self._catch_up.start()
             return None
         result = self._build(defer_search=True)
-        if result.search_stale:
-            self._build(defer_search=False, quiet=True)
+        if result is not None and result.search_stale:
+            self._build(defer_search=False, behind=self._generation)
         return result
 
-    def _cancel_catch_up(self) -> None:
+    def _stop_behind(self) -> None:
         if self._catch_up is not None:
             self._catch_up.cancel()  # the next build, quick or full, comes first; a quick one starts another
             self._catch_up = None
+        self._generation += 1  # and one that runs now stops at its next page or file
 
     def _quick(self, changed: Collection[Path]) -> bool:
         with self._lock:
@@ -146,27 +154,42 @@ class Preview:
             self.state.publish(None)
             return True
 
-    def _build(self, defer_search: bool, quiet: bool = False) -> Verification:
+    def _build(self, defer_search: bool, behind: int | None = None) -> Verification | None:
+        """A full build; None when it stopped for a newer change. `behind`:
+        a build nobody waits for (quiet unless it finds errors), stopped once
+        the change it follows (this generation) is no longer the newest."""
+        quiet = behind is not None
+
+        def progress(what: str, done: int = 0, total: int = 0) -> None:
+            if behind is not None and behind != self._generation:
+                raise Cancelled
+
         with self._lock:
+            if behind is not None and behind != self._generation:
+                return None
             config, _ = load_config(self.config_path, self.base_url)
             if config is not None and (self.cache is None or self.config is None or config.root != self.config.root):
                 self.cache = Cache.open(config.root)
             self.config = config or self.config
-            result = build(
-                self.config_path,
-                out_dir=self.folder,
-                cache=self.cache,
-                defer_search=defer_search,
-                base_url=self.base_url,
-                shortcut=False,  # watchdog said something changed
-                drafts=True,  # the preview shows them, marked
-            )
+            try:
+                result = build(
+                    self.config_path,
+                    out_dir=self.folder,
+                    cache=self.cache,
+                    progress=progress,
+                    defer_search=defer_search,
+                    base_url=self.base_url,
+                    shortcut=False,  # watchdog said something changed
+                    drafts=True,  # the preview shows them, marked
+                )
+            except Cancelled:
+                return None  # the site is as the last build or quick rebuild left it
+            # A quick rebuild starts from the last full build with search up to date, and only from it.
+            self.snapshot = None
             if self.cache is not None and result.desk is not None and result.ok:
                 self.cache.prune(spaces_to_prune(result.written))  # what the desk no longer has is gone
                 if not result.search_stale:
                     self.snapshot = snapshot(result.desk, result.diagnostics, self.folder, self.cache)
-            elif not result.ok:
-                self.snapshot = None
             errors = [d for d in result.diagnostics if d.is_error]
             root = self.config_path.parent
             if quiet and not errors:
@@ -193,7 +216,7 @@ class Preview:
             return result
 
     def close(self) -> None:
-        self._cancel_catch_up()
+        self._stop_behind()
         self.state.close()
         if self.cache is not None:
             self.cache.save(prune=())

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Generic, TypeVar
 
@@ -59,10 +59,70 @@ class Listing(Generic[T]):
     archive: str
     items: tuple[T, ...]
     day: Callable[[T], dt.date]
+    # Folders of archive pages carried over as they were from the list this
+    # one was made from (`replaced`): the same items, the same links.
+    reused: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def newest(self) -> tuple[T, ...]:
         return self.items[:PER_PAGE]
+
+    def replaced(self, items: tuple[T, ...], years: Collection[int]) -> Listing[T]:
+        """This list with `items`, which differ from its own only in the
+        `years` (by day): the archive pages of the other years are carried
+        over, and only those of the years changed are cut again (and the
+        first page after each, whose link to the page before it may
+        change). The pages are those `Listing(...)` cuts from nothing."""
+        made = Listing(self.folder, self.archive, items, self.day)
+        if "pages" not in self.__dict__ or len(items) <= PER_PAGE or len(self.items) <= PER_PAGE:
+            return made
+        old: dict[int, list[ArchivePage[T]]] = {}
+        for page in self.pages:
+            old.setdefault(page.year, []).append(page)
+        changed = set(years)
+        present = (set(old) - changed) | {y for y in changed if self._run(items, y)}
+        pages: list[ArchivePage[T]] = []
+        reused: set[str] = set()
+        older: str | None = None
+        for year in sorted(present):
+            kept = old.get(year) if year not in changed else None
+            if kept is not None and kept[0].older == older:
+                pages += kept
+                reused.update(page.folder for page in kept)
+            else:
+                chunk = self._run(items, year)[::-1]  # oldest first
+                kept = []
+                for index in range(len(chunk[::PER_PAGE])):
+                    kept.append(self._page(year, index, chunk, kept[-1].folder if kept else older))
+                pages += kept
+            older = kept[-1].folder
+        object.__setattr__(made, "reused", frozenset(reused))
+        made.__dict__["pages"] = tuple(pages)
+        return made
+
+    def _run(self, items: tuple[T, ...], year: int) -> tuple[T, ...]:
+        """The items of one year (newest first, as lists are: a binary search each way)."""
+        day = self.day
+
+        def first_before(limit: dt.date) -> int:  # the first item older than `limit`
+            low, high = 0, len(items)
+            while low < high:
+                mid = (low + high) // 2
+                if day(items[mid]) >= limit:
+                    low = mid + 1
+                else:
+                    high = mid
+            return low
+
+        return items[first_before(dt.date(year + 1, 1, 1)) : first_before(dt.date(year, 1, 1))]
+
+    def _page(self, year: int, index: int, chunk: Sequence[T], older: str | None) -> ArchivePage[T]:
+        """The year's page `index` (0 for its oldest) of `chunk`, its items oldest first."""
+        items = chunk[index * PER_PAGE : (index + 1) * PER_PAGE]
+        folder = f"{self.archive}{year}/{index + 1}/"
+        return ArchivePage(
+            folder, year, index + 1, tuple(reversed(items)), self.day(items[0]), self.day(items[-1]), older
+        )
 
     @cached_property
     def pages(self) -> tuple[ArchivePage[T], ...]:
@@ -77,16 +137,9 @@ class Listing(Generic[T]):
         older: str | None = None
         for year in sorted(years):
             chunk = years[year]
-            for start in range(0, len(chunk), PER_PAGE):
-                number = start // PER_PAGE + 1
-                items = chunk[start : start + PER_PAGE]
-                folder = f"{self.archive}{year}/{number}/"
-                pages.append(
-                    ArchivePage(
-                        folder, year, number, tuple(reversed(items)), self.day(items[0]), self.day(items[-1]), older
-                    )
-                )
-                older = folder
+            for index in range(len(chunk[::PER_PAGE])):
+                pages.append(self._page(year, index, chunk, older))
+                older = pages[-1].folder
         return tuple(pages)
 
     @cached_property

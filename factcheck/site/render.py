@@ -252,6 +252,7 @@ class _Renderer:
         self.t = Interface(self.config.language, self.config.messages)
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
+        self.only: Only | None = None
         self._with_evidence: dict[str, str] = {}
         self._words: OrderedDict[str, Words] = OrderedDict()
         self._item_template = env.from_string(
@@ -302,6 +303,7 @@ class _Renderer:
 
     def all_files(self, only: Only | None = None) -> None:
         site, t = self.site, self.t
+        self.only = only
         every = self.check_deps(site.checks)
         self.listing(
             site.home,
@@ -419,7 +421,12 @@ class _Renderer:
                 **{items: listing.newest},
                 **context,
             )
+        # A quick rebuild leaves the archive pages a list carried over as they
+        # were (lists.py), and their keys as the last build recorded them.
+        carried = listing.reused if self.only is not None else frozenset()
         for page in listing.pages:
+            if page.folder in carried:
+                continue
             path = page.folder + "index.html"
             if self.fresh(path, *map(deps, page.items), page.older or ""):
                 span = self.t.gettext(

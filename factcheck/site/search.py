@@ -25,8 +25,10 @@ import hashlib
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -96,7 +98,8 @@ def _bucket(part: str, checks: Sequence[Check], text: bool, language: str, salt:
 
 class Indexer:
     """Indexes buckets in the background, two at a time (Pagefind's memory
-    grows with its input); `result()` waits and returns the bundle files."""
+    grows with its input); `result()` waits and returns the bundle files,
+    `cancel()` stops Pagefind where it is."""
 
     def __init__(
         self,
@@ -106,31 +109,75 @@ class Indexer:
         work: Path,
     ):
         self._pool = ThreadPoolExecutor(max_workers=2)
+        self._running = _Running()
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = [
             (
                 b,
                 self._pool.submit(
-                    _index, b, {c.id: document(c, b.part, b.text) for c in b.checks}, language, work / f"search-{n}"
+                    _index,
+                    b,
+                    {c.id: document(c, b.part, b.text) for c in b.checks},
+                    language,
+                    work / f"search-{n}",
+                    self._running,
                 ),
             )
             for n, b in enumerate(buckets)
         ]
 
-    def result(self) -> dict[str, bytes]:
+    def result(self, waiting: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+        """The bundles' files; `waiting` is called now and then until they
+        are ready (a progress callback, which may stop the build)."""
         files: dict[str, bytes] = {}
         try:
             for bucket, future in self._futures:
-                for path, data in future.result().items():
+                while True:
+                    try:
+                        found = future.result(timeout=0.05)
+                        break
+                    except FutureTimeout:
+                        waiting()
+                for path, data in found.items():
                     files[bucket.folder + path] = data
         finally:
             self._pool.shutdown(cancel_futures=True)
         return files
 
     def cancel(self) -> None:
+        self._running.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _index(bucket: Bucket, documents: Mapping[str, str], language: str, work: Path) -> dict[str, bytes]:
+class _Running:
+    """The Pagefind processes at work, to stop them when the build stops."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[str]] = set()
+        self.stopped = False
+
+    def start(self, command: list[str]) -> subprocess.Popen[str]:
+        with self._lock:
+            if self.stopped:
+                raise SearchError("the build was stopped")
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            for proc in self._procs:
+                proc.kill()
+
+
+def _index(
+    bucket: Bucket, documents: Mapping[str, str], language: str, work: Path, running: _Running
+) -> dict[str, bytes]:
     """Pagefind over the bucket's documents, in a folder of the build's own
     scratch space (cleared by the next build if this one is killed)."""
     from pagefind_bin import get_executable
@@ -152,12 +199,20 @@ def _index(bucket: Bucket, documents: Mapping[str, str], language: str, work: Pa
             "--silent",
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            proc = running.start(command)
+        except OSError as exc:
             raise SearchError(f"Pagefind could not index the site: {exc}") from exc
-        if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else done.returncode}")
+        try:
+            stdout, stderr = proc.communicate(timeout=600)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        finally:
+            running.done(proc)
+        if proc.returncode != 0:
+            detail = (stderr or stdout).strip().splitlines()
+            raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else proc.returncode}")
         return stable(
             {
                 name: p.read_bytes()

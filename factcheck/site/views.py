@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -76,37 +77,59 @@ class Site:
 
     desk: Desk
 
-    def updated(self, desk: Desk, changed: Collection[str]) -> Site:
+    def updated(self, desk: Desk, changed: Collection[str], resolved: Iterable[Resolved] | None = None) -> Site:
         """The site of `desk`, which is this site's desk with the checks
-        `changed` (ids) edited or added: the lookups this site has worked
-        out are carried over, those of the changed checks redone (the
-        preview's quick rebuild; the same values as `Site(desk)` works out,
-        in the same order)."""
+        `changed` (ids) edited or added, `resolved` their citations (found
+        in `desk` when not given): the lookups this site has worked out are
+        carried over, those of the changed checks redone (the preview's
+        quick rebuild; the same values as `Site(desk)` works out, in the same
+        order, in time that grows with the change rather than the desk)."""
         new = Site(desk)
         ids = set(changed)
         done = self.__dict__  # cached_property keeps its values there
         checks = [desk.checks[i] for i in sorted(ids)]
+        old_checks = [self.desk.checks[i] for i in sorted(ids) if i in self.desk.checks]
         for name in ("verdicts", "articles", "pages"):
             if name in done:
                 new.__dict__[name] = done[name]
         if "checks" in done:
-            kept = [c for c in done["checks"] if c.id not in ids]
-            new.__dict__["checks"] = tuple(sorted([*kept, *checks], key=lambda c: (c.published, c.id), reverse=True))
-        resolved = [r for r in desk.citations if r.check in ids]
+            new.__dict__["checks"] = _replaced(done["checks"], old_checks, checks)
+        if "_by_verdict" in done:
+            by_verdict = dict(done["_by_verdict"])
+            for key in {c.verdict for c in (*old_checks, *checks)}:
+                members = _replaced(
+                    by_verdict.get(key, ()),
+                    [c for c in old_checks if c.verdict == key],
+                    [c for c in checks if c.verdict == key],
+                )
+                if members:
+                    by_verdict[key] = members
+                else:
+                    by_verdict.pop(key, None)
+            new.__dict__["_by_verdict"] = by_verdict
+        if resolved is None:
+            resolved = [r for r in desk.citations if r.check in ids]
+        grouped: dict[str, list[Resolved]] = defaultdict(list)
+        for r in resolved:
+            grouped[r.check].append(r)
+        by_check_new = {k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()}
         if "citations_by_check" in done:
-            by_check = {k: v for k, v in done["citations_by_check"].items() if k not in ids}
-            grouped: dict[str, list[Resolved]] = defaultdict(list)
-            for r in resolved:
-                grouped[r.check].append(r)
-            by_check.update({k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()})
+            by_check = dict(done["citations_by_check"])
+            for i in ids:
+                by_check.pop(i, None)
+            by_check.update(by_check_new)
             new.__dict__["citations_by_check"] = by_check
         if "citations_by_article" in done:
             by_article = dict(done["citations_by_article"])
-            touched = {r.article for r in resolved}
-            touched |= {r.article for r in self.desk.citations if r.check in ids}
+            fresh = [r for cited in by_check_new.values() for r in cited]
+            touched = {r.article for r in fresh}
+            if "citations_by_check" in done:
+                touched |= {r.article for i in ids for r in done["citations_by_check"].get(i, ())}
+            else:
+                touched |= {r.article for r in self.desk.citations if r.check in ids}
             for article in touched:
                 cited = [r for r in by_article.get(article, ()) if r.check not in ids]
-                cited += [r for r in resolved if r.article == article]
+                cited += [r for r in fresh if r.article == article]
                 if cited:
                     by_article[article] = tuple(sorted(cited, key=lambda r: (r.start, r.check, r.citation.index)))
                 else:
@@ -114,9 +137,23 @@ class Site:
             new.__dict__["citations_by_article"] = by_article
         for name, slugs_of in (("tags", _tag_slugs), ("claimants", _claimant_slug)):
             if name in done:
-                old_checks = [self.desk.checks[i] for i in ids if i in self.desk.checks]
-                touched = {slug for c in (*old_checks, *checks) for slug in slugs_of(c)}
-                new.__dict__[name] = _regroup(done[name], touched, ids, checks, slugs_of, name == "tags")
+                new.__dict__[name] = _regroup(done[name], old_checks, checks, slugs_of, name == "tags")
+        # The lists cut into pages so far: of those the change is on, only the years it touches are cut again.
+        years = {c.published.year for c in (*old_checks, *checks)}
+        if "home" in done and "checks" in new.__dict__:
+            new.__dict__["home"] = done["home"].replaced(new.checks, years)
+        if "_listings" in done:
+            carried = new.__dict__["_listings"] = {}
+            lookups = {"verdict": "_by_verdict", "tag": "tags", "claimant": "claimants"}
+            for (kind, key), listing in done["_listings"].items():
+                if lookups[kind] not in new.__dict__:
+                    continue
+                try:
+                    folder, members = new._members(kind, key)
+                except KeyError:
+                    continue  # a topic or claimant no check has any more
+                if folder == listing.folder:
+                    carried[kind, key] = listing if members is listing.items else listing.replaced(members, years)
         return new
 
     @cached_property
@@ -233,16 +270,31 @@ class Site:
     def home(self) -> Listing[Check]:
         return Listing("", "archive/", self.checks, _published)
 
+    @cached_property
+    def _listings(self) -> dict[tuple[str, str], Listing[Check]]:
+        return {}  # ("verdict" | "tag" | "claimant", key) -> its list, cut into pages as pages ask
+
     def verdict_listing(self, key: str) -> Listing[Check]:
-        return Listing(verdict_url(key), verdict_url(key), self.by_verdict(key), _published)
+        return self._listing("verdict", key)
 
     def tag_listing(self, slug: str) -> Listing[Check]:
-        name, checks = self.tags[slug]
-        return Listing(tag_path(name), tag_path(name), checks, _published)
+        return self._listing("tag", slug)
 
     def claimant_listing(self, slug: str) -> Listing[Check]:
-        name, checks = self.claimants[slug]
-        return Listing(claimant_path(name), claimant_path(name), checks, _published)
+        return self._listing("claimant", slug)
+
+    def _listing(self, kind: str, key: str) -> Listing[Check]:
+        found = self._listings.get((kind, key))
+        if found is None:
+            folder, checks = self._members(kind, key)
+            found = self._listings[kind, key] = Listing(folder, folder, checks, _published)
+        return found
+
+    def _members(self, kind: str, key: str) -> tuple[str, tuple[Check, ...]]:
+        if kind == "verdict":
+            return verdict_url(key), self.by_verdict(key)
+        name, checks = (self.tags if kind == "tag" else self.claimants)[key]
+        return (tag_path(name) if kind == "tag" else claimant_path(name)), checks
 
     @cached_property
     def corrections_listing(self) -> Listing[tuple[Check, Correction]]:
@@ -304,24 +356,58 @@ def _claimant_slug(check: Check) -> Iterable[str]:
 
 def _regroup(
     groups: Mapping[str, tuple[str, tuple[Check, ...]]],
-    touched: set[str],
-    ids: set[str],
-    checks: list[Check],
+    old: list[Check],
+    new: list[Check],
     slugs_of: Callable[[Check], Iterable[str]],
     tags: bool,
 ) -> dict[str, tuple[str, tuple[Check, ...]]]:
-    """`Site.tags` (or `claimants`) with the groups `touched` redone: the
-    others' checks did not change."""
-    found = {k: v for k, v in groups.items() if k not in touched}
+    """`Site.tags` (or `claimants`) with the checks `old` replaced by `new`:
+    only the groups either is in are redone."""
+    touched = {slug for c in (*old, *new) for slug in slugs_of(c)}
+    found = dict(groups)
     for slug in touched:
-        members = [c for c in groups.get(slug, ("", ()))[1] if c.id not in ids]
-        members += [c for c in checks if slug in slugs_of(c)]
+        members = _replaced(
+            groups.get(slug, ("", ()))[1],
+            [c for c in old if slug in slugs_of(c)],
+            [c for c in new if slug in slugs_of(c)],
+        )
         if not members:
+            found.pop(slug, None)
             continue
-        first = min(members, key=lambda c: c.id)  # the name as the first check (by id) writes it
+        first = min(members, key=attrgetter("id"))  # the name as the first check (by id) writes it
         name = next(t for t in first.tags if tag_slug(t) == slug) if tags else first.claimant
-        found[slug] = (name, Site._newest_first(members))
-    return {k: found[k] for k in sorted(found)}
+        found[slug] = (name, members)
+    if touched - set(groups):
+        return {k: found[k] for k in sorted(found)}  # a new name: slugs stay in order
+    return found
+
+
+def _replaced(items: tuple[Check, ...], old: Iterable[Check], new: Iterable[Check]) -> tuple[Check, ...]:
+    """`items` (newest first, as `Site.checks`) without the checks `old` and
+    with `new`, where sorting them all would put them."""
+    found = list(items)
+    for check in old:
+        at = _place(found, check)
+        if at < len(found) and found[at].id == check.id:
+            del found[at]
+    for check in new:
+        found.insert(_place(found, check), check)
+    return tuple(found)
+
+
+def _place(items: list[Check], check: Check) -> int:
+    """Where `check` stands, or would, in `items` (newest first, ties by id,
+    descending): a binary search."""
+    key = (check.published, check.id)
+    low, high = 0, len(items)
+    while low < high:
+        mid = (low + high) // 2
+        other = items[mid]
+        if (other.published, other.id) > key:
+            low = mid + 1
+        else:
+            high = mid
+    return low
 
 
 def _published(check: Check) -> dt.date:

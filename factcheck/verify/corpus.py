@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from ..cache import Cache, Space
 from ..diagnostics import Diagnostic, Location
 from ..model import Article, parse_archived
+from ..progress import EVERY_FILES, quiet
 from .fields import FieldSpec, read_record
 from .sources import SourceFile, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, describe, parse
@@ -41,11 +43,15 @@ _Parsed = tuple[Article | None, tuple[Diagnostic, ...]]
 ARTICLES = Space[_Parsed]("article", _Parsed)
 
 
-def load_corpus(folder: Path, root: Path, cache: Cache | None = None) -> tuple[dict[str, Article], list[Diagnostic]]:
+def load_corpus(
+    folder: Path, root: Path, cache: Cache | None = None, progress: Callable[[str, int, int], None] = quiet
+) -> tuple[dict[str, Article], list[Diagnostic]]:
     files, diagnostics = discover(folder, root, (".txt",), "article")
     cache = cache or Cache.disabled()
     articles: dict[str, Article] = {}
-    for source in files:
+    for n, source in enumerate(files):
+        if n % EVERY_FILES == 0:
+            progress("reading articles", n, len(files))
         article, problems = load_source(source, cache, ARTICLES, partial(_parsed, source))
         diagnostics.extend(problems)
         if article is not None and source.registered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -12,6 +12,7 @@ from pathlib import Path
 from ..cache import Cache, Space
 from ..diagnostics import Diagnostic, Location
 from ..model import Check, Citation, Correction
+from ..progress import EVERY_FILES, quiet
 from .editorial import editorial
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
@@ -107,10 +108,17 @@ _Parsed = tuple[
 ENTRIES = Space[_Parsed]("entry", _Parsed)
 
 
-def load_entries(folder: Path, root: Path, cache: Cache | None = None) -> tuple[list[EntryFile], list[Diagnostic]]:
+def load_entries(
+    folder: Path, root: Path, cache: Cache | None = None, progress: Callable[[str, int, int], None] = quiet
+) -> tuple[list[EntryFile], list[Diagnostic]]:
     sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
     cache = cache or Cache.disabled()
-    return [load_entry_file(source, cache) for source in sources], diagnostics
+    files = []
+    for n, source in enumerate(sources):
+        if n % EVERY_FILES == 0:
+            progress("reading entries", n, len(sources))
+        files.append(load_entry_file(source, cache))
+    return files, diagnostics
 
 
 def load_entry_file(source: SourceFile, cache: Cache) -> EntryFile:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..cache import Cache, Space, digest
 from ..diagnostics import Diagnostic
 from ..model import Article, Citation, Resolved
+from ..progress import EVERY_FILES, quiet
 from .entries import Entries
 from .explain import ambiguous, not_found, unknown_article
 from .match import Ambiguous, Found, find_quote
@@ -16,12 +17,19 @@ FOUND = Space[Found]("found", Found)
 
 
 def resolve_citations(
-    entries: Entries, articles: Mapping[str, Article], cache: Cache | None = None
+    entries: Entries,
+    articles: Mapping[str, Article],
+    cache: Cache | None = None,
+    progress: Callable[[str, int, int], None] = quiet,
 ) -> tuple[tuple[Resolved, ...], list[Diagnostic]]:
     resolved: list[Resolved] = []
     diagnostics: list[Diagnostic] = []
     cache = cache or Cache.disabled()
-    for check_id, citations in entries.citations.items():
+    done, total = 0, entries.citation_count
+    for n, (check_id, citations) in enumerate(entries.citations.items()):
+        if n % EVERY_FILES == 0:
+            progress("checking citations", done, total)
+        done += len(citations)
         for citation in citations:
             result = _resolve(check_id, citation, articles, diagnostics, cache)
             if result is not None:
