@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Helvetica, WinAnsi, with 0xAD the soft hyphen (WinAnsi itself calls it "hyphen").
+# Helvetica, WinAnsi, with 0xAD the soft hyphen (WinAnsi itself calls it "hyphen"), and
+# 0x7F (unused in WinAnsi) U+2010, the hyphen a browser prints where it breaks a word.
 _FONT = (
     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding "
-    b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [173 /sfthyphen] >> >>"
+    b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [127 /hyphentwo 173 /sfthyphen] >> >>"
 )
 SIZE = 11
 LEADING = 14  # between the lines of a paragraph
@@ -34,7 +35,7 @@ class Page:
 
 
 def _string(text: str) -> bytes:
-    raw = text.encode("cp1252")
+    raw = text.replace("\u2010", "\x7f").encode("cp1252")
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 

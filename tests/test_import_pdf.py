@@ -191,6 +191,29 @@ def test_a_hard_hyphen_at_a_line_end_goes_only_where_the_document_uses_the_word_
     assert "in Decem-ber, the operator said." in body  # no evidence either way: as the page shows it
 
 
+def test_the_hyphen_a_browser_prints_at_a_break_is_a_hard_hyphen(empty_desk: Desk, tmp_path: Path) -> None:
+    page = Page()
+    y = page.paragraph(740, "The survey found the struc\u2010", "ture sound, with an accompany\u2010", "ing note.")
+    page.paragraph(y, "No structure on the island is older.")
+    result = run(empty_desk, _write(tmp_path, make_pdf([page])))
+    assert result.code == 0, result.err
+    body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    # Joined as "-" is: dropped where the document uses the word whole, else kept.
+    assert body.startswith("The survey found the structure sound, with an accompany\u2010ing note.\n")
+
+
+def test_a_space_that_takes_no_room_is_not_archived(empty_desk: Desk, tmp_path: Path) -> None:
+    # Chromium prints a soft hyphen where it did not break the word as a glyph the font maps
+    # to a space, then moves back over it: the page shows no space there.
+    page = Page()
+    page.raw.append(b"BT /F1 11 Tf 72 740 Td [(The re) ( ) 278 (com) ( ) 278 (mend) ( ) 278 (ations follow.)] TJ ET")
+    page.raw.append(b"BT /F1 11 Tf 72 700 Td [(A space set) ( ) 60 (tight is a space.)] TJ ET")
+    result = run(empty_desk, _write(tmp_path, make_pdf([page])))
+    assert result.code == 0, result.err
+    body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body == "The recommendations follow.\n\nA space set tight is a space.\n"
+
+
 def test_glyphs_the_pdf_does_not_map_to_characters_are_marked_and_reported(empty_desk: Desk, tmp_path: Path) -> None:
     page = Page()
     page.paragraph(740, "The symbol that follows has no character:")
@@ -202,3 +225,30 @@ def test_glyphs_the_pdf_does_not_map_to_characters_are_marked_and_reported(empty
     )
     body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
     assert body == "The symbol that follows has no character:\n\n\ufffd\ufffd\n"  # never pdfminer's "(cid:65)"
+
+
+def test_columns_are_read_one_after_the_other(empty_desk: Desk, tmp_path: Path) -> None:
+    # Short columns whose paragraphs stand side by side, level with each other: pdfminer's own
+    # order reads them across (a paragraph of the left column, then one of the right).
+    page = Page()
+    page.paragraph(790, "Harbour dues to rise from April, the authority says in its annual statement")
+    y = page.paragraph(750, "Dues for the ferry rise by a", "tenth from the first of April.")
+    y = page.paragraph(y, "Fishing boats pay the same as", "before, the statement says.")
+    page.paragraph(y, "The rise is to cover the cost", "of the pier's")
+    y = page.paragraph(750, "repairs, which the engineers", "put at about £1.2 million.", x=320)
+    y = page.paragraph(y, "Yachts moored over winter", "pay a new charge.", x=320)
+    page.paragraph(y, "The statement is signed by", "the harbour master.", x=320)
+    page.paragraph(560, "Comments may be sent to the authority until the end of March, it says.")
+    result = run(empty_desk, _write(tmp_path, make_pdf([page], info={"Title": "Annual statement"})))
+    assert result.code == 0, result.err
+    body = (empty_desk.articles / "report.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body.splitlines()[::2] == [
+        "Harbour dues to rise from April, the authority says in its annual statement",
+        "Dues for the ferry rise by a tenth from the first of April.",
+        "Fishing boats pay the same as before, the statement says.",
+        # The left column's last sentence runs on at the top of the right column.
+        "The rise is to cover the cost of the pier's repairs, which the engineers put at about £1.2 million.",
+        "Yachts moored over winter pay a new charge.",
+        "The statement is signed by the harbour master.",
+        "Comments may be sent to the authority until the end of March, it says.",
+    ]

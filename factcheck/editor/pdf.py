@@ -1,14 +1,17 @@
 """The text of a PDF document, in reading order, with the page each part is on.
 
 pdfminer.six lays each page out (characters into lines, lines into text
-boxes, boxes in reading order, columns included) and we take its boxes as
-paragraphs. Lines of a box are joined with a space; a word broken at a line's
-end is joined only where the PDF marks the break as hyphenation, with a soft
-hyphen (U+00AD), which is then dropped: a hard hyphen at a line's end may be
-a compound's ("well-\\nknown" gives "well-known", the hyphen kept). A box
-that does not end a sentence and is followed by one starting in lower case
-continues it, also across a page break, so a sentence that flows over a page
-keeps flowing in the body.
+boxes) and we take its boxes as paragraphs. Its order of the boxes reads
+short columns across, a paragraph of one column then one of the other, so
+we order them ourselves, a column after the other (see _reading_order).
+Lines of a box are joined with a space; a word broken at a line's end is
+joined where the PDF marks the break as hyphenation, with a soft hyphen
+(U+00AD), which is then dropped. A hard hyphen at a line's end may be a
+compound's ("well-\\nknown" gives "well-known", the hyphen kept): it is
+dropped only where the document uses the joined word elsewhere and never
+the hyphenated one (see _Words.joined). A box that does not end a sentence
+and is followed by one starting in lower case continues it, also across a
+page break, so a sentence that flows over a page keeps flowing in the body.
 
 Running headers and footers: a line at the top or bottom edge of a page is
 dropped when it is a page number ("12", "Page 3 of 9", "- 4 -"), or when the
@@ -18,6 +21,7 @@ three at least. Anything else stays.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import re
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTFigure, LTImage, LTPage, LTTextBox, LTTextLine
+from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTPage, LTTextBox, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -53,9 +57,12 @@ _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 _NO_TITLE = re.compile(r"^(?:microsoft (?:word|powerpoint) - |untitled\b)|\.(?:docx?|odt|rtf|pptx?)$", re.IGNORECASE)
 _EDGE_LINES = 2  # how many lines from each edge of a page can be a header or footer
 _REPEATS = 3  # how many pages a running header or footer must stand on
+_COLUMN_SHARE = 0.2  # the least width of a column, as a share of the text's
 _UNMAPPED = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph its font maps to no character
-_WORD = re.compile(r"\w+(?:-\w+)*")
-_BROKEN_HEAD = re.compile(r"([^\W\d_]+)-$")  # letters, then the hyphen that ends a line
+HYPHENS = ("-", "\u2010")  # hyphen-minus, and the hyphen browsers print where they break a word
+_WORD = re.compile(r"\w+(?:[-\u2010]\w+)*")
+_BROKEN_HEAD = re.compile(r"([^\W\d_]+)[-\u2010]$")  # letters, then the hyphen that ends a line
+_NO_ROOM = 0.05  # of the font size: a space glyph followed by one this close to it takes no room
 _BROKEN_TAIL = re.compile(r"[^\W\d_]+")
 
 
@@ -85,6 +92,17 @@ class _Line:
     text: str
     top: float
     bottom: float
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A text box of a page: where it stands (PDF units, y upwards) and its lines."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    lines: list[_Line]
 
 
 def is_pdf(data: bytes) -> bool:
@@ -162,16 +180,100 @@ def _pages(document: PDFDocument) -> tuple[list[list[list[_Line]]], list[int]]:
         for item in layout:
             if isinstance(item, LTTextBox):
                 lines = [
-                    _Line(_UNMAPPED.sub(UNREADABLE, line.get_text().rstrip("\n")), line.y1, line.y0)
+                    _Line(_UNMAPPED.sub(UNREADABLE, text.rstrip("\n")), line.y1, line.y0)
                     for line in item
-                    if isinstance(line, LTTextLine) and line.get_text().strip()
+                    if isinstance(line, LTTextLine) and (text := _line_text(line)).strip()
                 ]
                 if lines:
-                    boxes.append(lines)
+                    boxes.append(_Box(item.x0, item.y0, item.x1, item.y1, lines))
         if not boxes and any(isinstance(item, (LTFigure, LTImage)) for item in layout):
             scanned.append(number)
-        pages.append(boxes)
+        pages.append([box.lines for box in _reading_order(boxes)])
     return pages, scanned
+
+
+def _line_text(line: LTTextLine) -> str:
+    """A line's text, less the spaces that take no room on the page: a
+    browser prints a soft hyphen where it did not break the word as a glyph
+    of no width that its font maps to a space ("re com mend ations")."""
+    chars = list(line)
+    out = []
+    for char, after in zip(chars, [*chars[1:], None], strict=True):
+        if (
+            isinstance(char, LTChar)
+            and isinstance(after, LTChar)
+            and char.get_text() == " "
+            and abs(after.x0 - char.x0) < _NO_ROOM * char.size
+        ):
+            continue
+        out.append(char.get_text())
+    return "".join(out)
+
+
+def _reading_order(boxes: list[_Box]) -> list[_Box]:
+    """A page's boxes as a reader takes them: the page is cut into bands at
+    every gap across its width, top to bottom; bands that leave the same
+    gutter free (the paragraphs of columns, side by side) are taken
+    together and cut into columns at it, left to right, each column read
+    the same way. A full-width heading or paragraph is a band of its own.
+    Boxes with no gap between them either way keep pdfminer's order."""
+    if len(boxes) < 2:
+        return boxes
+    bands = _cut(boxes, across=True)
+    if len(bands) == 1:
+        columns = _cut(boxes, across=False)
+        return boxes if len(columns) == 1 else [b for column in columns for b in _reading_order(column)]
+    groups: list[tuple[list[_Box], list[tuple[float, float]]]] = []
+    for band in bands:
+        gutters = _gutters(band)
+        shared = _overlaps(groups[-1][1], gutters) if groups else []
+        if shared:
+            groups[-1] = (groups[-1][0] + band, shared)
+        else:
+            groups.append((band, gutters))
+    ordered = []
+    for group, _ in groups:
+        if len(group) == len(boxes):  # bands joined over a gutter: the columns, one after the other
+            ordered += [b for column in _cut(group, across=False) for b in _reading_order(column)]
+        else:
+            ordered += _reading_order(group)
+    return ordered
+
+
+def _gutters(band: list[_Box]) -> list[tuple[float, float]]:
+    """The gaps down a band between columns: with text at least a fifth of
+    the band's width on either side (not a list's numbers beside its items)."""
+    left, right = min(b.x0 for b in band), max(b.x1 for b in band)
+    least = (right - left) * _COLUMN_SHARE
+    return [(lo, hi) for lo, hi in _gaps([(b.x0, b.x1) for b in band]) if lo - left >= least and right - hi >= least]
+
+
+def _cut(boxes: list[_Box], across: bool) -> list[list[_Box]]:
+    """The boxes cut at every gap between them: across the page into bands,
+    top first; or down it into columns, left first."""
+    spans = [(b.y0, b.y1) if across else (b.x0, b.x1) for b in boxes]
+    cuts = [(lo + hi) / 2 for lo, hi in _gaps(spans)]
+    parts: list[list[_Box]] = [[] for _ in range(len(cuts) + 1)]
+    for box, (lo, _) in zip(boxes, spans, strict=True):
+        at = bisect.bisect(cuts, lo)
+        parts[len(cuts) - at if across else at].append(box)
+    return parts
+
+
+def _gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The free stretches between intervals, in order."""
+    gaps = []
+    ordered = sorted(spans)
+    reach = ordered[0][1]
+    for lo, hi in ordered[1:]:
+        if lo > reach:
+            gaps.append((reach, lo))
+        reach = max(reach, hi)
+    return gaps
+
+
+def _overlaps(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return [(max(x[0], y[0]), min(x[1], y[1])) for x in a for y in b if max(x[0], y[0]) < min(x[1], y[1])]
 
 
 def _drop_running_lines(pages: list[list[list[_Line]]]) -> int:
@@ -219,9 +321,10 @@ class _Words:
             for box in boxes:
                 for line in box:
                     text = line.text.strip()
-                    if text.endswith("-"):  # its last word is broken: not evidence
+                    if text.endswith(HYPHENS):  # its last word is broken: not evidence
                         text = text[: -len(text.split()[-1])] if text.split() else ""
                     for word in _WORD.findall(text.casefold()):
+                        word = word.replace("\u2010", "-")
                         (self.hyphenated if "-" in word else self.plain).add(word)
 
     def joined(self, before: str, after: str) -> str:
@@ -251,7 +354,7 @@ class _Words:
 
 def _continues(before: str, after: str) -> bool:
     """Does a box carry on the sentence of the one before it (a paragraph split by a page break)?"""
-    if before.endswith((SOFT_HYPHEN, "-")):
+    if before.endswith((SOFT_HYPHEN, *HYPHENS)):
         return after[:1].isalpha()
     return not before.endswith(_SENTENCE_END) and after[:1].islower()
 

@@ -42,9 +42,18 @@ class Paragraph:
 
 def with_pages(found: list[Paragraph], pages: tuple[int, ...] | None) -> list[Paragraph]:
     """Mark the paragraph in which each page of a document after the first
-    begins (a sentence may run on over the page break)."""
-    if not pages or len(pages) < 2:
+    begins (a sentence may run on over the page break). A page with no text
+    is not marked: it starts where the next page does (or, at the end, where
+    the text ends), and the text there is the next page's, as page_of says."""
+    if not pages or len(pages) < 2 or not found:
         return found
+    last = found[-1]
+    text_end = last.start + sum(len(s.text) for s in last.segments)
+
+    def blank(page: int) -> bool:  # page: 1 for the first
+        start = pages[page - 1]
+        return pages[page] == start if page < len(pages) else start >= text_end
+
     marked = []
     begun = 1  # pages begun so far
     for i, paragraph in enumerate(found):
@@ -52,7 +61,8 @@ def with_pages(found: list[Paragraph], pages: tuple[int, ...] | None) -> list[Pa
         first = None
         while begun < len(pages) and (end is None or pages[begun] < end):
             begun += 1
-            first = first or begun
+            if first is None and not blank(begun):
+                first = begun
         marked.append(replace(paragraph, page=first) if first else paragraph)
     return marked
 
