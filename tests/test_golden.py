@@ -1,0 +1,68 @@
+"""The site, byte for byte: the sample desk and a synthetic desk build to
+exactly the files recorded in tests/golden/ (a SHA-256 each).
+
+Work on speed must not change a byte of what readers get; a change to the
+output is a decision, made by running this file with FACTCHECK_GOLDEN=update
+(which records the new digests), and the diff of tests/golden/ shows which
+files changed. The generator's version is in every page, so a release
+records them anew."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from factcheck.cache import FOLDER
+from factcheck.pipeline import build
+
+from .conftest import REPO, Desk
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def digests(site: Path) -> str:
+    lines = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if not rel.startswith(".factcheck"):  # the build's own records, not the site
+            lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {rel}\n")
+    return "".join(lines)
+
+
+def check_against(name: str, desk: Desk, out: Path) -> None:
+    shutil.rmtree(desk.root / FOLDER, ignore_errors=True)  # from nothing
+    result = build(desk.config, out_dir=out)
+    assert result.ok, result.diagnostics
+    found = digests(out)
+    golden = GOLDEN / f"{name}.sha256"
+    if os.environ.get("FACTCHECK_GOLDEN") == "update":
+        golden.write_text(found, encoding="utf-8")
+    wanted = golden.read_text(encoding="utf-8")
+    if found != wanted:
+        was = dict(line.split("  ", 1)[::-1] for line in wanted.splitlines())
+        now = dict(line.split("  ", 1)[::-1] for line in found.splitlines())
+        changed = sorted(p for p in was.keys() | now.keys() if was.get(p) != now.get(p))
+        pytest.fail(f"{len(changed)} files differ from tests/golden/{name}.sha256: {changed[:20]}")
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: the day's warnings stay as they are
+
+
+def test_the_sample_desk_builds_to_its_golden_files(sample_desk: Desk, tmp_path: Path) -> None:
+    check_against("sample", sample_desk, tmp_path / "site")
+
+
+def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path) -> None:
+    """60 checks over ten years (bench/generate.py, which is seeded)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    generate(60, tmp_path / "desk", claimants=4)
+    check_against("synthetic", Desk(tmp_path / "desk"), tmp_path / "site")
