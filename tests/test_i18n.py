@@ -340,3 +340,31 @@ def test_right_to_left_and_mixed_pages_are_valid_html5(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_templates_gettext_says_what_jinja2s_own_says(language: str) -> None:
+    """template_gettext makes each message once; what it gives is what
+    Jinja2's newstyle gettext gives, escaping and all."""
+    import jinja2
+
+    from factcheck.site.i18n import template_gettext
+
+    source = (
+        '{{ _("Fact-checks") }}|{{ _("Claimed by %(claimant)s", claimant="<b>Tom & Jerry</b>") }}|'
+        '{{ _("100%% sure") }}|{{ ngettext("%(num)s check found", "%(num)s checks found", 1) }}|'
+        '{{ ngettext("%(num)s check found", "%(num)s checks found", 3) }}|'
+        "{% trans n=2 %}{{ n }} of them{% endtrans %}|"
+        '{% autoescape false %}{{ _("Claimed by %(claimant)s", claimant="<i>x</i>") }}{% endautoescape %}'
+    )
+    interface = Interface(language, {"100%% sure": "sure, 100%%"})
+    made = []
+    for fast in (False, True):
+        env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+        env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
+        if fast:
+            env.globals.update(template_gettext(interface.translations))
+        template = env.from_string(source)
+        made.append([template.render(), template.render()])  # the second time from what it made the first
+    assert made[0] == made[1]
+    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in made[1][0] and "<i>x</i>" in made[1][0]

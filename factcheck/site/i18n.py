@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as gettext_module
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from ..diagnostics import Diagnostic
 
@@ -128,6 +131,8 @@ class Interface:
         catalogue = _catalogue(code or "en") or gettext_module.NullTranslations()
         self.translations = _Overrides(dict(messages or {}), getattr(catalogue, "plural", None))
         self.translations.add_fallback(catalogue)
+        self._numbers: dict[tuple[type, float], str] = {}
+        self._dates: dict[tuple[type, dt.date, str], str] = {}
 
     def gettext(self, message: str, **values: object) -> str:
         text = self.translations.gettext(message)
@@ -137,11 +142,25 @@ class Interface:
         text = self.translations.ngettext(singular, plural, n)
         return text % {"num": self.number(n), **values}
 
+    # Babel formats a date or a number in a tenth of a millisecond, and a
+    # build asks for the same few thousand days and small numbers again and
+    # again: each is formatted once per Interface.
+
     def number(self, n: float) -> str:
-        return format_decimal(n, locale=self.locale)
+        key = (type(n), n)  # 1, 1.0 and True format differently
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = format_decimal(n, locale=self.locale)
+        return found
 
     def date(self, day: dt.date | None, pattern: str = "long") -> str:
-        return format_date(day, format=pattern, locale=self.locale) if day else ""
+        if not day:
+            return ""
+        key = (type(day), day, pattern)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = format_date(day, format=pattern, locale=self.locale)
+        return found
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """A plural message as the scripts use it: CLDR category -> text,
@@ -194,3 +213,39 @@ def untranslated(language: str, messages: Mapping[str, object], config_file: str
             severity="warning",
         )
     ]
+
+
+def template_gettext(translations: gettext_module.NullTranslations) -> dict[str, Callable[..., str]]:
+    """`gettext`, `_` and `ngettext` for the templates: what Jinja2's
+    `install_gettext_translations(newstyle=True)` installs (the translation
+    marked safe where autoescape is on, then always formatted with the
+    call's variables, escaped), with each message looked up and formatted
+    once per run. Every page asks for the same few dozen messages; a build
+    asks tens of thousands of times."""
+    looked_up: dict[tuple[str, str | None, int | None, bool], str] = {}
+    made: dict[tuple[str, bool], str] = {}
+
+    def lookup(key: tuple[str, str | None, int | None, bool]) -> str:
+        found = looked_up.get(key)
+        if found is None:
+            singular, plural, n, escape = key
+            found = translations.ngettext(singular, plural, n or 0) if plural else translations.gettext(singular)
+            found = looked_up[key] = Markup(found) if escape else found
+        return found
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables: object) -> str:
+        if variables:
+            return lookup((string, None, None, eval_ctx.autoescape)) % variables
+        key = (string, eval_ctx.autoescape)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = lookup((string, None, None, eval_ctx.autoescape)) % {}
+        return found
+
+    @pass_eval_context
+    def ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: object) -> str:
+        variables.setdefault("num", num)
+        return lookup((singular, plural, num, eval_ctx.autoescape)) % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}

@@ -47,6 +47,9 @@ class LinkScanner:
     def __init__(self, base_path: str):
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self._first: dict[str, Link] = {}  # each target, with the first page that links to it
+        # (depth of the page's folder, link) -> target, for links that climb to the site's
+        # root first (as the theme writes them): where they lead does not depend on the page.
+        self._from_root: dict[tuple[int, str], str | None] = {}
 
     def scan(self, path: str, data: bytes) -> None:
         if path.endswith(".html"):
@@ -57,9 +60,19 @@ class LinkScanner:
             refs = [m.group(2) for m in _CSS_URL.finditer(data.decode("utf-8", "replace"))]
         else:
             return
-        first = self._first
+        first, from_root = self._first, self._from_root
+        folder = posixpath.dirname(path)
+        depth = folder.count("/") + 1 if folder else 0
+        up = "../" * depth
         for ref in refs:
-            target = self.resolve(path, ref)
+            if ref.startswith(up):
+                key = (depth, ref)
+                if key in from_root:
+                    target = from_root[key]
+                else:
+                    target = from_root[key] = self.resolve(path, ref)
+            else:
+                target = self.resolve(path, ref)
             if target is not None and target not in first:
                 first[target] = Link(path, ref, target)
 

@@ -27,7 +27,7 @@ from ..diagnostics import Diagnostic, Location
 from ..verify.ids import tag_slug
 from . import feeds
 from .fragments import Words, text_fragment
-from .i18n import Interface
+from .i18n import Interface, template_gettext
 from .i18n import direction as direction_of
 from .lists import Listing, NameIndex
 from .loader import (
@@ -115,6 +115,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     interface = Interface(config.language, config.messages)
     # Every message of the theme comes from the desk's language's catalogue.
     env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(template_gettext(interface.translations))  # the same, each message made once
     env.filters["markdown"] = markdown
     env.filters["markdown_at"] = render_markdown_at  # links to site paths, from any page
     env.filters["slug"] = tag_slug  # the name of a tag's or claimant's page

@@ -1,0 +1,38 @@
+"""The link scanner (factcheck/site/links.py) remembers where a link that
+climbs to the site's root leads, once for every page at that depth: that is
+exact only if such a link leads to the same place from every page there."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factcheck.site.links import LinkScanner
+
+names = st.text("abcé-_.0", min_size=1, max_size=6).filter(lambda n: n not in (".", ".."))
+folders = st.lists(names, max_size=4)
+tails = st.lists(st.sampled_from(["x", "y.html", "..", ".", "", "ü%20z", "index.html"]), max_size=4).map("/".join)
+suffixes = st.sampled_from(["", "/", "?q=1", "#f", "/#f", "?a#b"])
+
+
+@given(first=folders, second=folders, extra=st.integers(0, 2), tail=tails, suffix=suffixes)
+def test_a_link_that_climbs_to_the_root_leads_alike_from_every_page_at_its_depth(
+    first: list[str], second: list[str], extra: int, tail: str, suffix: str
+) -> None:
+    depth = min(len(first), len(second))
+    one = "/".join([*first[:depth], "index.html"])
+    other = "/".join([*second[:depth], "page.html"])
+    ref = "../" * (depth + extra) + tail + suffix
+    scanner = LinkScanner("/")
+    assert scanner.resolve(one, ref) == scanner.resolve(other, ref)
+
+
+def test_the_remembered_target_is_the_one_worked_out() -> None:
+    remembered, fresh = LinkScanner("/"), LinkScanner("/")
+    pages = ["checks/a/index.html", "checks/b/index.html", "tags/x/2020/1/index.html", "index.html"]
+    for page in pages:
+        html = '<a href="../../static/s.css"></a><a href="../../../../checks/a/"></a><a href="x/"></a>'
+        remembered.scan(page, html.encode())
+        fresh._from_root.clear()
+        fresh.scan(page, html.encode())
+    assert remembered._first == fresh._first
