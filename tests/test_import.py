@@ -461,3 +461,13 @@ def test_kickers_bylines_contact_and_copyright_lines_are_not_the_article() -> No
     )
     assert page.title == "Forty homes flooded as river bursts its banks"
     assert list(page.paragraphs) == STORY  # the story's sentences stay, even those that start like furniture
+
+
+def test_a_page_that_gives_nothing_to_make_an_id_of_asks_for_one(empty_desk: Desk, tmp_path: Path) -> None:
+    page = tmp_path / "——.html"  # no publisher, no date, and a name with no letter or digit
+    page.write_bytes((PAGES / "Council_Vote_Report.html").read_bytes().replace(b"2019", b"20l9"))
+    result = run(empty_desk, page)
+    assert result.code == 2
+    assert "cannot make an article id" in result.err and "--id publisher-YYYY-MM-DD" in result.err
+    assert list(empty_desk.articles.iterdir()) == []
+    assert run(empty_desk, page, "--id", "council-2019-03-07").code == 0

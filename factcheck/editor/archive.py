@@ -259,14 +259,18 @@ def derive_id(page: Page, stem: str) -> str:
     """publisher-YYYY-MM-DD when the page names both ('The Gazette' gives
     gazette-2023-10-18; a document's author stands in for its publisher),
     else the file's name, as an id. Names in other scripts are transliterated
-    (anyascii: 'Российская газета' gives rossiyskaya-gazeta)."""
+    (anyascii: 'Российская газета' gives rossiyskaya-gazeta); "" when
+    neither gives a letter or digit."""
     name = page.publisher or (page.author if page.pages is not None else None)
     if name and page.published:
         date = page.published.isoformat()
         slug = id_slug(anyascii(name)).removeprefix("the-")[: 80 - len(date) - 1].strip("-")
         if slug and slug != "untitled":
             return f"{slug}-{date}"
-    return id_slug(anyascii(page.name or stem))
+    fallback = anyascii(page.name or stem)
+    if not any(c.isascii() and c.isalnum() for c in fallback):
+        return ""  # nothing to make an id of: the editor gives one (--id)
+    return id_slug(fallback)
 
 
 # --- importing -------------------------------------------------------------------
@@ -349,6 +353,12 @@ def import_page(
         )
 
     chosen = article_id or derive_id(page, _stem(source_path))
+    if not chosen:
+        return usage(
+            "cannot make an article id: the page does not name both its publisher and its date, "
+            "and its file name has no letter or digit",
+            "give it one: --id publisher-YYYY-MM-DD (lowercase letters, digits and '-')",
+        )
     existing = {s.id: s.shown for s in sources}
     if chosen in existing:
         derived = derive_id(page, _stem(source_path))
