@@ -246,3 +246,23 @@ def test_stopping_the_search_index_stops_pagefind(synthetic: Desk, tmp_path: Pat
     assert slow.wait(5) == -9
     with pytest.raises(search.SearchError):
         indexer._running.start(["true"])
+
+
+def test_a_build_stopped_while_it_waits_for_search_stops_pagefind(synthetic: Desk, tmp_path: Path) -> None:
+    from factcheck.progress import Cancelled
+    from factcheck.site import search
+
+    result = build(synthetic.config, out_dir=tmp_path / "site")
+    assert result.desk is not None
+    work = tmp_path / "work"
+    work.mkdir()
+    indexer = search.Indexer([], lambda check, part, text: "", "en", work)
+    slow = indexer._running.start(["sleep", "60"])
+    indexer._futures.append((search.plan(list(result.desk.checks.values()), "en")[0], indexer._pool.submit(slow.wait)))
+
+    def stop() -> None:
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        indexer.result(stop)
+    assert slow.wait(5) == -9

@@ -139,6 +139,9 @@ class Indexer:
                         waiting()
                 for path, data in found.items():
                     files[bucket.folder + path] = data
+        except BaseException:
+            self._running.stop()  # a build stopped while it waits: Pagefind stops too, not after its part
+            raise
         finally:
             self._pool.shutdown(cancel_futures=True)
         return files
