@@ -266,7 +266,9 @@ def _render_and_write(
     deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
     stale = [b for b in stale if b not in deferred]
     try:
-        indexer = search.Indexer(stale, search_documents(site, env), config.language, writer.work)
+        indexer = search.Indexer(
+            stale, search_documents(site, env), config.language, writer.work, lambda: progress("preparing search")
+        )
     except BaseException:
         writer.abort()
         raise

@@ -49,6 +49,7 @@ PART_SIZE = 250
 # the browser to fetch).
 LIST_SIZE = 2000
 EVERY = "000every"
+EVERY_DOCUMENTS = 128  # documents made between two calls of the progress callback
 # What a bundle keeps of Pagefind's output: the index and the search
 # library. Its ready-made interfaces (pagefind-ui.js and the like, 0.4 MB a
 # bundle) go unused: the site has its own (static/search.js).
@@ -107,23 +108,25 @@ class Indexer:
         document: Callable[[Check, str, bool], str],
         language: str,
         work: Path,
+        waiting: Callable[[], None] = lambda: None,
     ):
+        """`waiting` is called now and then while the documents are made (a
+        progress callback, which may stop the build)."""
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._running = _Running()
-        self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = [
-            (
-                b,
-                self._pool.submit(
-                    _index,
-                    b,
-                    {c.id: document(c, b.part, b.text) for c in b.checks},
-                    language,
-                    work / f"search-{n}",
-                    self._running,
-                ),
-            )
-            for n, b in enumerate(buckets)
-        ]
+        self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = []
+        try:
+            for n, b in enumerate(buckets):
+                documents = {}
+                for i, c in enumerate(b.checks):
+                    if i % EVERY_DOCUMENTS == 0:
+                        waiting()
+                    documents[c.id] = document(c, b.part, b.text)
+                future = self._pool.submit(_index, b, documents, language, work / f"search-{n}", self._running)
+                self._futures.append((b, future))
+        except BaseException:
+            self.cancel()
+            raise
 
     def result(self, waiting: Callable[[], None] = lambda: None) -> dict[str, bytes]:
         """The bundles' files; `waiting` is called now and then until they
