@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from .safefs import read_regular
-from .sqlitefile import discard, open_checked
+from .sqlitefile import discard, open_checked, transaction
 
 FOLDER = ".factcheck-cache"
 DATABASE = "cache.sqlite"
@@ -164,6 +164,49 @@ class Cache:
             self.put(space, key, found)
         return found
 
+    # --- sharing with a forked process (site/parallel.py) ----------------------
+
+    def preload(self, names: Iterable[str]) -> None:
+        """Read these tables now, so that a process forked after this finds
+        their rows in memory and never touches the database (a SQLite
+        connection must not be used on both sides of a fork)."""
+        for name in names:
+            self._rows(name)
+
+    def detach(self) -> None:
+        """In a forked process: never use the database again."""
+        self._db = None
+        self._opened = True
+
+    def changes(self, names: Iterable[str]) -> tuple[list[tuple[str, str, bytes]], dict[str, list[str]]]:
+        """What this process added to these tables, encoded, and the keys it
+        used: for the process it was forked from to keep (`merge`)."""
+        rows = []
+        used = {}
+        for name in names:
+            values = self._values.get(name, {})
+            for key in sorted(self._dirty.get(name, ())):
+                if key in values:
+                    try:
+                        rows.append((name, key, _ENCODE(values[key])))
+                    except (TypeError, ValueError, OverflowError):
+                        continue
+            used[name] = sorted(self._used.get(name, ()))
+        return rows, used
+
+    def merge(self, rows: Iterable[tuple[str, str, bytes]], used: dict[str, list[str]]) -> None:
+        """Keep what a forked process added (`changes`) and mark what it used."""
+        if self.path is None:
+            return
+        for name, key, raw in rows:
+            if key in self._values.get(name, {}):
+                continue  # made here too: the same value, as keys are made from inputs
+            self._rows(name)[key] = raw
+            self._dirty.setdefault(name, set()).add(key)
+            self._used.setdefault(name, set()).add(key)
+        for name, keys in used.items():
+            self._used.setdefault(name, set()).update(keys)
+
     # --- file hashes ----------------------------------------------------------
 
     def known_digest(self, path: str, signature: tuple[int, int, int] | None) -> str | None:
@@ -240,10 +283,17 @@ class Cache:
                         puts.append((name, k, _ENCODE(values[k])))
                     except (TypeError, ValueError, OverflowError):
                         deletes.append((name, k))
-                elif k not in self._raw.get(name, {}):
+                elif k in self._raw.get(name, {}):
+                    puts.append((name, k, self._raw[name][k]))  # made by a forked process (merge)
+                else:
                     deletes.append((name, k))
+        # In the table's order: keys are digests, and inserting them at random
+        # splits and rewrites the same pages of the table again and again
+        # (several times the cache's size written to the log, for a cold build).
+        puts.sort()
+        deletes.sort()
         try:
-            with db:
+            with transaction(db):
                 db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", deletes)
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", puts)
         except sqlite3.Error:
@@ -306,7 +356,7 @@ class Cache:
                 db.close()
                 return None
             elif meta.get("code") != code_fingerprint():
-                with db:  # another version of the code: nothing in here can be trusted to be current
+                with transaction(db):  # another version of the code: nothing in here can be trusted to be current
                     db.execute("DELETE FROM entries")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code_fingerprint(),))
             db.execute("PRAGMA journal_mode = WAL")

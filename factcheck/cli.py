@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: paths.output in config.yaml)")
     _base_url_option(b)
+    b.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        metavar="N",
+        help="processes that render a build from nothing: 2 (default, on a machine with two cores or more) or 1",
+    )
     c = commands.add_parser("check", help="verify every citation; write nothing")
     common(c)
     s = commands.add_parser("serve", help="preview the site, rebuilt as you edit (writes nothing to site/)")
@@ -130,6 +138,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             progress=progress,
             notice=_notice(stderr),
             base_url=args.base_url,
+            parallel=args.jobs == 2,
         )
     progress.clear()
     _report(result, args.format, args.config, stdout)
@@ -166,7 +175,7 @@ def _built(out: Path, w: Written) -> str:
 
 
 def exit_code(result: Verification) -> int:
-    if any(d.code in ("config", "template", "search", "output") for d in result.errors):
+    if any(d.code in ("config", "template", "search", "render-worker", "output") for d in result.errors):
         return EXIT_USAGE
     if result.desk is None and result.output is None:
         return EXIT_USAGE

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -137,6 +138,7 @@ def build(
     base_url: str | None = None,
     shortcut: bool = True,
     drafts: bool = False,
+    parallel: bool = False,
 ) -> Verification:
     """What `build` does: verify exactly as `check`, then render and write
     only if clean. When no input changed since the last build into the same
@@ -150,7 +152,9 @@ def build(
     Without `shortcut` (the preview, which knows from the file system's
     events that something changed) the inputs are not hashed, neither to find
     the site up to date nor to record them. `drafts`: the site shows the
-    drafts too, each marked as one (the preview); `build` leaves them out."""
+    drafts too, each marked as one (the preview); `build` leaves them out.
+    `parallel`: a build from nothing renders on two cores (site/parallel.py;
+    never in the preview, whose threads a fork would not take along)."""
     config, diagnostics = load_config(config_path, base_url)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
@@ -186,7 +190,7 @@ def build(
     try:
         desk = result.desk if drafts else result.desk.published()
         written, search_stale = _render_and_write(
-            desk, env, target, inputs, strict, cache, progress, notice, defer_search
+            desk, env, target, inputs, strict, cache, progress, notice, defer_search, parallel
         )
     except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
@@ -232,11 +236,13 @@ def _render_and_write(
     progress: Progress,
     notice: Callable[[str], None],
     defer_search: bool,
+    parallel: bool = False,
 ) -> tuple[Written, bool]:
     """Render and write; the flag says whether search was left stale."""
+    from .site import parallel as rendering
     from .site import search
     from .site.links import LinkScanner, diagnose, locate
-    from .site.render import render_site, search_documents, search_salt
+    from .site.render import RenderError, render_site, search_documents, search_salt
     from .site.views import Site
 
     config = desk.config
@@ -260,16 +266,25 @@ def _render_and_write(
 
     site = Site(desk)
     buckets = search.plan(list(desk.checks.values()), config.language, search_salt(site))
+    folders = [b.folder for b in buckets]
     stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
     # A preview shows an edit first and brings search up to date just after:
     # a bundle that exists stays as it is (and keeps its old key) this time.
     deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
     stale = [b for b in stale if b not in deferred]
+    # A build from nothing renders a share of the pages in a second process,
+    # forked now: after loading, before the indexer starts its threads.
+    worker = None
+    if parallel and writer.fresh and rendering.available():
+        cache.preload(rendering.SPACES)
+        worker = rendering.Worker.start(partial(_render_share, site, env, cache, previous_key, folders))
     try:
         indexer = search.Indexer(
             stale, search_documents(site, env), config.language, writer.work, lambda: progress("preparing search")
         )
     except BaseException:
+        if worker is not None:
+            worker.stop()
         writer.abort()
         raise
     rendered_count = 0
@@ -282,14 +297,27 @@ def _render_and_write(
         scanner.scan(path, data)
         writer.put(path, data)
 
+    def put_own(path: str, data: bytes) -> None:
+        put(path, data)
+        if worker is not None:
+            worker.drain(put)  # the pages the other process has made meanwhile
+
     try:
-        rendered = render_site(site, env, put, cache, previous_key, [b.folder for b in buckets])
+        mine = (lambda path: rendering.share(path) == 0) if worker is not None else None
+        try:
+            rendered = render_site(site, env, put_own, cache, previous_key, folders, mine=mine)
+            if worker is not None:
+                cache.merge(*worker.drain(put, wait=True))  # type: ignore[misc]
+        except rendering.WorkerError as exc:
+            raise RenderError(exc.diagnostic) from exc
         searching = f"indexing search ({len(stale)} of {len(buckets)} parts)"
         if stale:
             progress(searching)
         for path, data in sorted(indexer.result(lambda: progress(searching)).items()):
             writer.put(path, data)
     except BaseException:
+        if worker is not None:
+            worker.stop()
         indexer.cancel()
         writer.abort()
         raise
@@ -311,6 +339,27 @@ def _render_and_write(
     if deferred or not inputs or inputs_digest(config, strict, cache) != inputs:
         inputs = ""
     return writer.finish(inputs=inputs, keys=keys, kept=kept), bool(deferred)
+
+
+def _render_share(
+    site: Any,
+    env: jinja2.Environment,
+    cache: Cache,
+    previous: Callable[[str], str | None],
+    folders: list[str],
+    emit: Any,
+) -> object:
+    """In the forked process (site/parallel.py): render its share of the
+    pages; what it added to the cache goes back to the build."""
+    from .site import parallel as rendering
+    from .site.render import RenderError, render_site
+
+    cache.detach()
+    try:
+        render_site(site, env, emit, cache, previous, folders, mine=lambda path: rendering.share(path) == 1)
+    except RenderError as exc:
+        raise rendering.WorkerError(exc.diagnostic) from exc
+    return cache.changes(rendering.SPACES)
 
 
 def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:

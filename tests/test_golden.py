@@ -19,6 +19,7 @@ import pytest
 
 from factcheck.cache import FOLDER
 from factcheck.pipeline import build
+from factcheck.site.parallel import Worker
 
 from .conftest import REPO, Desk
 
@@ -34,10 +35,15 @@ def digests(site: Path) -> str:
     return "".join(lines)
 
 
-def check_against(name: str, desk: Desk, out: Path) -> None:
+def check_against(name: str, desk: Desk, out: Path, parallel: bool) -> None:
     shutil.rmtree(desk.root / FOLDER, ignore_errors=True)  # from nothing
-    result = build(desk.config, out_dir=out)
+    forked = []
+    start = Worker.start
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Worker, "start", lambda run: forked.append(run) or start(run))
+        result = build(desk.config, out_dir=out, parallel=parallel)
     assert result.ok, result.diagnostics
+    assert len(forked) == parallel
     found = digests(out)
     golden = GOLDEN / f"{name}.sha256"
     if os.environ.get("FACTCHECK_GOLDEN") == "update":
@@ -55,14 +61,20 @@ def fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: the day's warnings stay as they are
 
 
-def test_the_sample_desk_builds_to_its_golden_files(sample_desk: Desk, tmp_path: Path) -> None:
-    check_against("sample", sample_desk, tmp_path / "site")
+# One process, or two (site/parallel.py): the same bytes.
+both_ways = pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "two-processes"])
 
 
-def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path) -> None:
+@both_ways
+def test_the_sample_desk_builds_to_its_golden_files(sample_desk: Desk, tmp_path: Path, parallel: bool) -> None:
+    check_against("sample", sample_desk, tmp_path / "site", parallel)
+
+
+@both_ways
+def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path, parallel: bool) -> None:
     """60 checks over ten years (bench/generate.py, which is seeded)."""
     sys.path.insert(0, str(REPO / "bench"))
     from generate import generate
 
     generate(60, tmp_path / "desk", claimants=4)
-    check_against("synthetic", Desk(tmp_path / "desk"), tmp_path / "site")
+    check_against("synthetic", Desk(tmp_path / "desk"), tmp_path / "site", parallel)

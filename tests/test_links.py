@@ -36,3 +36,64 @@ def test_the_remembered_target_is_the_one_worked_out() -> None:
         fresh._from_root.clear()
         fresh.scan(page, html.encode())
     assert remembered._first == fresh._first
+
+
+# `check` renders an entry's Markdown to find its links only when `_may_link`
+# says it may hold one to a file of the site: that is exact only if a text it
+# passes over never renders such a link.
+_PIECES = [
+    "[a]",
+    "(",
+    ")",
+    "](",
+    "]:",
+    "[r]: ",
+    "<",
+    ">",
+    " ",
+    "\n",
+    "\n\n",
+    "\\",
+    "&#47;",
+    "&amp;",
+    "`",
+    "!",
+    "*",
+    "https://x.org/a",
+    "HTTP:y",
+    "mailto:m@x.org",
+    "c:d",
+    "javascript:z",
+    "/x",
+    "../y/",
+    "checks/c/",
+    "#f",
+    "?q",
+    "z.png",
+    "<https://a.b>",
+    "<m@x.org>",
+    "\t",
+    '"t"',
+    "[r]",
+    "[]",
+]
+
+
+_TARGETS = st.lists(st.sampled_from(_PIECES[17:] + [" ", "<", ">", "\n"]), min_size=1, max_size=3).map("".join)
+_LINKS = st.one_of(
+    _TARGETS.map(lambda t: f"[a]({t})"),
+    _TARGETS.map(lambda t: f"![i]({t})"),
+    _TARGETS.map(lambda t: f"[a]( <{t}> )"),
+    _TARGETS.map(lambda t: f"[r]\n\n[r]: {t}\n"),
+)
+
+
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), _LINKS), max_size=6).map("".join))
+def test_a_text_check_passes_over_holds_no_link_to_the_site(text: str) -> None:
+    from factcheck.site.links import _links_of, _may_link
+    from factcheck.site.markdown import render_markdown
+
+    if _may_link(text):
+        return
+    links = _links_of(LinkScanner("/"), "checks/x/index.html", str(render_markdown(text)))
+    assert links == []

@@ -46,7 +46,8 @@ class LinkScanner:
 
     def __init__(self, base_path: str):
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
-        self._first: dict[str, Link] = {}  # each target, with the first page that links to it
+        # each target, with the first page (by path: pages may come in any order) that links to it
+        self._first: dict[str, Link] = {}
         # (depth of the page's folder, link) -> target, for links that climb to the site's
         # root first (as the theme writes them): where they lead does not depend on the page.
         self._from_root: dict[tuple[int, str], str | None] = {}
@@ -73,7 +74,7 @@ class LinkScanner:
                     target = from_root[key] = self.resolve(path, ref)
             else:
                 target = self.resolve(path, ref)
-            if target is not None and target not in first:
+            if target is not None and (target not in first or path < first[target].page):
                 first[target] = Link(path, ref, target)
 
     def resolve(self, page: str, ref: str) -> str | None:
@@ -287,11 +288,19 @@ def static_problems(desk: Desk, buckets: Collection[str], sources: Iterable[tupl
     return problems
 
 
+# Where a link's target is written: after `](` (inline links and images)
+# or `]:` (a reference's definition), maybe in <angle brackets>.
+_TARGET = re.compile(r"\]\(\s*<?|\]:\s*<?")
+_SCHEME_AT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
 def _may_link(text: str) -> bool:
-    """Whether Markdown may hold a link (inline `](`, a reference `]:`, or
-    an autolink `<`): most texts hold none, and rendering every summary of
-    a large desk only to find that out would cost most of a `check`."""
-    return "](" in text or "]:" in text or "<" in text
+    """Whether Markdown may hold a link to a file of the site: a target
+    that does not begin with a scheme (`https:`) after `](` or `]:`. An
+    autolink (`<https://…>`) always has one. Most texts hold none, or only
+    links out of the site, and rendering every summary of a large desk only
+    to find that out would cost a fifth of a `check`."""
+    return any(not _SCHEME_AT.match(text, m.end()) for m in _TARGET.finditer(text))
 
 
 def _links_of(scanner: LinkScanner, page: str, html: str) -> list[Link]:

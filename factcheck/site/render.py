@@ -219,12 +219,15 @@ def render_site(
     previous: Callable[[str], str | None] = lambda path: None,
     search_bundles: Sequence[str] = (),
     only: Only | None = None,
+    mine: Callable[[str], bool] | None = None,
 ) -> Rendered:
     """Render every page whose key differs from `previous(path)`, the key of
     the page the last build wrote (None if there is none), handing each to
-    `emit(site path, bytes)` as it is made; with `only`, of those pages alone."""
+    `emit(site path, bytes)` as it is made; with `only`, of those pages alone;
+    with `mine`, only the pages it says this process renders (parallel.py:
+    the keys are still those of every page)."""
     cache = cache or Cache.disabled()
-    renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles))
+    renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles), mine)
     renderer.all_files(only)
     return Rendered(frozenset(renderer.kept), renderer.keys)
 
@@ -242,8 +245,10 @@ class _Renderer:
         cache: Cache,
         previous: Callable[[str], str | None],
         search_bundles: tuple[str, ...],
+        mine: Callable[[str], bool] | None = None,
     ):
         self.site = site
+        self.mine = mine
         self.env = env
         self.emit = emit
         self.cache = cache
@@ -270,7 +275,7 @@ class _Renderer:
         if self.previous(path) == key:
             self.kept.add(path)
             return False
-        return True
+        return self.mine is None or self.mine(path)
 
     def citing(self, article_id: str) -> list[str]:
         """What an article's page shows of the checks that cite it: each

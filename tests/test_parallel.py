@@ -1,0 +1,95 @@
+"""A build from nothing renders a share of its pages in a forked process
+(factcheck/site/parallel.py). Its pages are the same bytes (test_golden.py
+builds both ways); here, its failures: each is the build's failure, with a
+diagnostic, and nothing is written."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from factcheck.pipeline import build
+from factcheck.site import parallel
+from factcheck.site.render import _Renderer
+from factcheck.site.views import check_url
+
+from .conftest import Desk
+
+
+def _ids(desk: Desk, share: int) -> list[str]:
+    ids = sorted(p.stem for p in desk.checks.glob("*.yaml"))
+    return [i for i in ids if parallel.share(check_url(i) + "index.html") == share]
+
+
+def test_each_process_has_a_share_of_the_sample_desk(sample_desk: Desk) -> None:
+    assert _ids(sample_desk, 0) and _ids(sample_desk, 1)
+
+
+@pytest.mark.parametrize("share", [1, 0], ids=["in-the-child", "in-the-parent"])
+def test_a_template_error_on_a_page_of_either_process_is_the_same_diagnostic(
+    sample_desk: Desk, tmp_path: Path, share: int
+) -> None:
+    bad = _ids(sample_desk, share)[0]
+    (sample_desk.root / "templates" / "check.html").write_text(
+        '{% extends "base.html" %}{% block content %}'
+        f'{{% if check.id == "{bad}" %}}{{{{ check.no_such_field.x }}}}{{% endif %}}'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    results = [build(sample_desk.config, out_dir=tmp_path / f"site-{p}", parallel=p) for p in (False, True)]
+    one, two = ([(d.code, d.message, d.file, d.line) for d in r.errors] for r in results)
+    assert one and one == two
+    assert not (tmp_path / "site-True").exists()  # nothing written, not even the folder
+
+
+def test_a_renderer_that_dies_fails_the_build_and_writes_nothing(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    page = _Renderer.page
+
+    def dies_in_the_child(self, path, template, **context):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return page(self, path, template, **context)
+
+    monkeypatch.setattr(_Renderer, "page", dies_in_the_child)
+    site = tmp_path / "site"
+    result = build(sample_desk.config, out_dir=site, parallel=True)
+    assert [d.code for d in result.errors] == ["render-worker"]
+    assert "signal 9" in result.errors[0].message
+    assert not site.exists()
+    # Built again, without the fault: the whole site.
+    monkeypatch.setattr(_Renderer, "page", page)
+    assert build(sample_desk.config, out_dir=site, parallel=True).ok
+    assert (site / "index.html").is_file()
+
+
+def test_a_second_build_into_a_site_renders_in_one_process(sample_desk: Desk, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(sample_desk.config, out_dir=site, parallel=True).ok
+    forked = []
+    start = parallel.Worker.start
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel.Worker, "start", lambda run: forked.append(run) or start(run))
+        (sample_desk.checks / "vote-tally-11-3-1.yaml").touch()
+        assert build(sample_desk.config, out_dir=site, parallel=True).ok
+    assert forked == []
+
+
+def test_what_the_child_added_to_the_cache_is_kept(sample_desk: Desk, tmp_path: Path) -> None:
+    """The fragments and Markdown the child made come back with it: the next
+    build (a different folder, so it renders everything) finds them all."""
+    from factcheck.cache import Cache
+
+    assert build(sample_desk.config, out_dir=tmp_path / "one", parallel=True).ok
+    cache = Cache.open(sample_desk.root)
+    made = {name: set(cache._rows(name)) for name in parallel.SPACES}
+    assert all(made.values())
+    assert build(sample_desk.config, out_dir=tmp_path / "two", parallel=False, cache=cache).ok
+    for name in parallel.SPACES:
+        assert cache._rows(name).keys() | cache._values.get(name, {}).keys() == made[name]
+        assert not cache._dirty.get(name)  # nothing had to be made again
