@@ -173,6 +173,10 @@ class Cache:
         for name in names:
             self._rows(name)
 
+    def count(self, name: str) -> int:
+        """How many values the table holds (read from the database, or made)."""
+        return len(self._rows(name).keys() | self._values.get(name, {}).keys())
+
     def detach(self) -> None:
         """In a forked process: never use the database again."""
         self._db = None

@@ -64,16 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: paths.output in config.yaml)")
     _base_url_option(b)
-    b.add_argument(
-        "--jobs",
-        type=int,
-        choices=(1, 2),
-        default=2,
-        metavar="N",
-        help="processes that render a build from nothing: 2 (default, on a machine with two cores or more) or 1",
-    )
+    _jobs_option(b)
     c = commands.add_parser("check", help="verify every citation; write nothing")
     common(c)
+    _jobs_option(c)
     s = commands.add_parser("serve", help="preview the site, rebuilt as you edit (writes nothing to site/)")
     _config_option(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -97,6 +91,17 @@ def _base_url_option(p: argparse.ArgumentParser) -> None:
         "--base-url",
         metavar="URL",
         help="the site's address for this run only, instead of config.yaml's base_url (a staging copy)",
+    )
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        metavar="N",
+        help="processes for the work the cache does not hold yet: 2 (default, where there are two cores) or 1",
     )
 
 
@@ -129,7 +134,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return serve(args.config, args.host, args.port, stdout, _wants_color(stdout), args.base_url)
     progress = Progress(stderr)
     if args.command == "check":
-        result = verify(args.config, strict=args.strict, progress=progress)
+        result = verify(args.config, strict=args.strict, progress=progress, parallel=args.jobs == 2)
     else:
         result = build(
             args.config,

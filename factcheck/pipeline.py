@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from . import fork
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, Space, code_fingerprint, digest
 from .config import load_config
@@ -21,6 +22,7 @@ from .model import Config, Desk
 from .progress import quiet
 from .site.builtin import BUILTIN, builtin_files
 from .site.output import JOURNAL, LOCK, Manifest, OutputError, SiteWriter, Written, read_manifest
+from .verify import warm
 from .verify.corpus import load_corpus
 from .verify.editorial import build_day
 from .verify.entries import load_entries, validate_entries
@@ -77,9 +79,15 @@ _EMPTY = {"articles": 0, "checks": 0, "citations": 0}
 
 
 def verify(
-    config_path: Path, *, strict: bool = False, cache: Cache | None = None, progress: Progress = quiet
+    config_path: Path,
+    *,
+    strict: bool = False,
+    cache: Cache | None = None,
+    progress: Progress = quiet,
+    parallel: bool = False,
 ) -> Verification:
-    """What `check` does: load and check everything, write nothing."""
+    """What `check` does: load and check everything, write nothing.
+    `parallel`: on two cores, where the cache does not know the desk."""
     config, diagnostics = load_config(config_path)
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
@@ -87,19 +95,29 @@ def verify(
     cache = cache or Cache.open(config.root)
     from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
 
-    result = _verify(config, strict, cache, progress, environment(config, cache), links=True)
+    result = _verify(config, strict, cache, progress, environment(config, cache), links=True, parallel=parallel)
     if own_cache:
         cache.save(prune=CHECK_SPACES)
     return result
 
 
 def _verify(
-    config: Config, strict: bool, cache: Cache, progress: Progress, env: jinja2.Environment, links: bool = False
+    config: Config,
+    strict: bool,
+    cache: Cache,
+    progress: Progress,
+    env: jinja2.Environment,
+    links: bool = False,
+    parallel: bool = False,
 ) -> Verification:
     """Load, validate, resolve. `links`: also the broken links that can be
     told without rendering (what `check` does; `build` checks every link of
-    every page it renders instead)."""
+    every page it renders instead). `parallel`: a desk the cache does not
+    know yet is read and matched on two cores (verify/warm.py)."""
     # load
+    if parallel:
+        progress("reading the desk")
+        warm.load(config, cache)
     articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress)
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress)
     pages, page_problems = load_pages(config.pages_dir, config.root)
@@ -111,6 +129,9 @@ def _verify(
     template_problems = check_templates(config, env)  # compiled, never rendered
     template_problems += untranslated(config.language, config.messages, config.path.name)
     # resolve citations
+    if parallel:
+        progress("checking citations")
+        warm.resolve(entries, articles, cache)
     resolved, citation_problems = resolve_citations(entries, articles, cache, progress)
 
     diagnostics = (
@@ -180,7 +201,7 @@ def build(
     from .site.render import environment
 
     env = environment(config, cache)  # templates are compiled once, for checking and rendering
-    result = _verify(config, strict, cache, progress, env)
+    result = _verify(config, strict, cache, progress, env, parallel=parallel)
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
@@ -275,9 +296,11 @@ def _render_and_write(
     # A build from nothing renders a share of the pages in a second process,
     # forked now: after loading, before the indexer starts its threads.
     worker = None
-    if parallel and writer.fresh and rendering.available():
+    if parallel and writer.fresh and fork.available():
         cache.preload(rendering.SPACES)
-        worker = rendering.Worker.start(partial(_render_share, site, env, cache, previous_key, folders))
+        worker = fork.Worker.start(
+            partial(_render_share, site, env, cache, previous_key, folders), "the process rendering half of the pages"
+        )
     try:
         indexer = search.Indexer(
             stale, search_documents(site, env), config.language, writer.work, lambda: progress("preparing search")
@@ -308,7 +331,7 @@ def _render_and_write(
             rendered = render_site(site, env, put_own, cache, previous_key, folders, mine=mine)
             if worker is not None:
                 cache.merge(*worker.drain(put, wait=True))  # type: ignore[misc]
-        except rendering.WorkerError as exc:
+        except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
         searching = f"indexing search ({len(stale)} of {len(buckets)} parts)"
         if stale:
@@ -358,7 +381,7 @@ def _render_share(
     try:
         render_site(site, env, emit, cache, previous, folders, mine=lambda path: rendering.share(path) == 1)
     except RenderError as exc:
-        raise rendering.WorkerError(exc.diagnostic) from exc
+        raise fork.WorkerError(exc.diagnostic) from exc
     return cache.changes(rendering.SPACES)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from factcheck.cache import FOLDER
+from factcheck.fork import Worker
 from factcheck.pipeline import build
-from factcheck.site.parallel import Worker
 
 from .conftest import REPO, Desk
 
@@ -40,7 +40,7 @@ def check_against(name: str, desk: Desk, out: Path, parallel: bool) -> None:
     forked = []
     start = Worker.start
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Worker, "start", lambda run: forked.append(run) or start(run))
+        patch.setattr(Worker, "start", lambda run, what: forked.append(run) or start(run, what))
         result = build(desk.config, out_dir=out, parallel=parallel)
     assert result.ok, result.diagnostics
     assert len(forked) == parallel

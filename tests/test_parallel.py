@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from factcheck.fork import Worker
 from factcheck.pipeline import build
 from factcheck.site import parallel
 from factcheck.site.render import _Renderer
@@ -72,9 +73,9 @@ def test_a_second_build_into_a_site_renders_in_one_process(sample_desk: Desk, tm
     site = tmp_path / "site"
     assert build(sample_desk.config, out_dir=site, parallel=True).ok
     forked = []
-    start = parallel.Worker.start
+    start = Worker.start
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel.Worker, "start", lambda run: forked.append(run) or start(run))
+        patch.setattr(Worker, "start", lambda run, what: forked.append(run) or start(run, what))
         (sample_desk.checks / "vote-tally-11-3-1.yaml").touch()
         assert build(sample_desk.config, out_dir=site, parallel=True).ok
     assert forked == []

@@ -10,7 +10,7 @@ from ..model import Article, Citation, Resolved
 from ..progress import EVERY_FILES, quiet
 from .entries import Entries
 from .explain import ambiguous, not_found, unknown_article
-from .match import Ambiguous, Found, find_quote
+from .match import Ambiguous, Found, MatchResult, find_quote
 
 # Matches found, by article digest and the citation's quote, prefix and suffix.
 FOUND = Space[Found]("found", Found)
@@ -42,6 +42,20 @@ def resolve_citations(
     return tuple(resolved), diagnostics
 
 
+def match(citation: Citation, article: Article, cache: Cache) -> MatchResult:
+    """Where the citation's quote stands in its article (find_quote), from
+    the cache when it was found before. Only a match is remembered: it
+    depends on nothing but the body and the citation's text, while a
+    failure's hint looks across the whole corpus."""
+    key = (article.digest or digest(article.body), citation.quote, citation.prefix, citation.suffix)
+    result = cache.get(FOUND, key)
+    if result is None:
+        result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
+        if isinstance(result, Found):
+            cache.put(FOUND, key, result)
+    return result
+
+
 def _resolve(
     check_id: str,
     citation: Citation,
@@ -53,14 +67,7 @@ def _resolve(
     if article is None:
         diagnostics.append(unknown_article(citation, articles))
         return None
-    # Only a match is remembered: it depends on nothing but the body and the
-    # citation's text, while a failure's hint looks across the whole corpus.
-    key = (article.digest or digest(article.body), citation.quote, citation.prefix, citation.suffix)
-    result = cache.get(FOUND, key)
-    if result is None:
-        result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
-        if isinstance(result, Found):
-            cache.put(FOUND, key, result)
+    result = match(citation, article, cache)
     if isinstance(result, Found):
         if result.hollow_elision:
             diagnostics.append(

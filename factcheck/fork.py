@@ -1,0 +1,174 @@
+"""Two cores: a forked process does a share of a long task.
+
+The parent forks once its inputs are in memory (before it starts any
+thread: a fork takes only the thread that calls it), and the child sends
+what it makes through a pipe, as msgpack messages: each `emit(path, data)`
+as it comes, then what its task returns. The child never returns into the
+parent's code: whatever happens, it exits without running the parent's
+clean-up (its writer, its lock, its cache). A child that dies is a
+`WorkerError` in the parent, with a diagnostic.
+
+Used to render a build from nothing (site/parallel.py) and to load and
+match a cold desk (verify/warm.py).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from .diagnostics import Diagnostic
+
+_LENGTH = struct.Struct("<Q")
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder().decode
+_diagnostic = msgspec.msgpack.Decoder(Diagnostic).decode
+
+
+def available() -> bool:
+    """Whether this machine can fork a renderer and has a core to run it on."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+class WorkerError(Exception):
+    """The child could not render its share: its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class Worker:
+    """The forked renderer, as the parent sees it."""
+
+    def __init__(self, pid: int, fd: int, what: str):
+        self.pid = pid
+        self.what = what
+        self._fd = fd
+        self._buffer = bytearray()
+        self._done: tuple[Any, ...] | None = None
+
+    @classmethod
+    def start(cls, run: Callable[[Callable[[str, bytes], None]], object], what: str) -> Worker:
+        """Fork; the child calls `run(emit)` and sends what it emits, then
+        what `run` returns (msgpack-encodable), and exits. `what` names the
+        child's task in a diagnostic ("the process rendering half of the pages")."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read)
+            _child(write, run)
+        os.close(write)
+        os.set_blocking(read, False)
+        return cls(pid, read, what)
+
+    def drain(self, emit: Callable[[str, bytes], None], wait: bool = False) -> object | None:
+        """Hand the pages the child has sent so far to `emit`; with `wait`,
+        until it is done. Returns what `run` returned once the child is done."""
+        while self._done is None:
+            chunk = self._read(wait)
+            if chunk is None:
+                return None
+            if not chunk:
+                self._ended()
+            self._buffer += chunk
+            for message in self._messages():
+                kind = message[0]
+                if kind == "page":
+                    emit(message[1], message[2])
+                elif kind == "done":
+                    self._done = tuple(message[1:])
+                elif kind == "error":
+                    self._reap()
+                    raise WorkerError(_diagnostic(message[1]))
+        self._reap()
+        return self._done[0]
+
+    def stop(self) -> None:
+        """Kill the child (the build failed or was interrupted)."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def _read(self, wait: bool) -> bytes | None:
+        while True:
+            try:
+                return os.read(self._fd, 1 << 20)
+            except BlockingIOError:
+                if not wait:
+                    return None
+                select.select([self._fd], [], [])
+
+    def _messages(self) -> list[list[Any]]:
+        found = []
+        buffer = self._buffer
+        start = 0
+        while len(buffer) - start >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(buffer, start)
+            end = start + _LENGTH.size + length
+            if len(buffer) < end:
+                break
+            found.append(_decode(bytes(buffer[start + _LENGTH.size : end])))
+            start = end
+        del buffer[:start]
+        return found
+
+    def _ended(self) -> None:
+        status = self._reap()
+        if status is not None and os.WIFSIGNALED(status):
+            why = f"was stopped by signal {os.WTERMSIG(status)}"
+        else:
+            code = os.waitstatus_to_exitcode(status) if status is not None else "unknown"
+            why = f"ended (exit status {code})"
+        raise WorkerError(
+            Diagnostic(
+                "render-worker",
+                f"{self.what} {why} before it was done; nothing was written",
+                hint="run the build again; if it stops again, the machine may be short of memory: "
+                "`build --jobs 1` renders in one process",
+            )
+        )
+
+    def _reap(self) -> int | None:
+        if not self.pid:
+            return None
+        pid, self.pid = self.pid, 0
+        os.close(self._fd)
+        _, status = os.waitpid(pid, 0)
+        return status
+
+
+def _child(fd: int, run: Callable[[Callable[[str, bytes], None]], object]) -> None:
+    """The forked process: render, send, exit without running anything of
+    the parent's clean-up (its writer, its lock, its cache)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
+        os.set_blocking(fd, True)
+
+        def send(message: list[object]) -> None:
+            data = _encode(message)
+            view = memoryview(_LENGTH.pack(len(data)) + data)
+            while view:
+                view = view[os.write(fd, view) :]
+
+        try:
+            result = run(lambda path, data: send(["page", path, data]))
+        except WorkerError as exc:
+            send(["error", _encode(exc.diagnostic)])
+        else:
+            send(["done", result])
+            code = 0
+    except BaseException:  # noqa: BLE001 - the parent sees the pipe close and says so
+        pass
+    finally:
+        os._exit(code)

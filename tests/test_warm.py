@@ -1,0 +1,112 @@
+"""A cold `check` reads and matches half of the desk in a forked process
+(factcheck/verify/warm.py). What it reports must be exactly what one process
+reports, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from factcheck.cache import FOLDER, Cache
+from factcheck.pipeline import verify
+from factcheck.verify import corpus, warm
+
+from .conftest import Desk
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fork whatever the desk's size, and count the forks."""
+    from factcheck import fork
+
+    monkeypatch.setattr(warm, "MIN_FILES", 0)
+    monkeypatch.setattr(warm, "MIN_QUOTES", 0)
+    started: list[str] = []
+    start = fork.Worker.start
+    monkeypatch.setattr(fork.Worker, "start", lambda run, what: started.append(what) or start(run, what))
+    return started
+
+
+def _broken(desk: Desk) -> None:
+    """Some of everything a check reports: a quote not found, a YAML error, a
+    bad field, an unknown article, a broken article."""
+    first = desk.checks / "cnn-medic-killed.yaml"
+    text = re.sub(r"(quote: .*?)Russian", r"\1Rxussian", first.read_text(encoding="utf-8"), count=1)
+    first.write_text(text, encoding="utf-8")
+    desk.write_check("bad-yaml.yaml", 'claim: "never closed\nverdict: x\n')
+    desk.write_check("bad-field.yaml", "claim: x\nstnace: y\n")
+    article = sorted(desk.articles.glob("*.txt"))[0]
+    (desk.articles / "broken.txt").write_text("---\ntitle: [\n---\nbody\n", encoding="utf-8")
+    assert article.is_file()
+
+
+def _report(desk: Desk, parallel: bool) -> tuple[object, ...]:
+    cache = Cache.open(desk.root)
+    result = verify(desk.config, cache=cache, parallel=parallel)
+    return result.diagnostics, result.citations_json, dict(result.stats)
+
+
+def _cold(desk: Desk) -> None:
+    import shutil
+
+    shutil.rmtree(desk.root / FOLDER, ignore_errors=True)
+
+
+def test_two_processes_report_what_one_reports(sample_desk: Desk, forks: list[str]) -> None:
+    _broken(sample_desk)
+    _cold(sample_desk)
+    one = _report(sample_desk, parallel=False)
+    assert forks == []
+    _cold(sample_desk)
+    two = _report(sample_desk, parallel=True)
+    assert forks == ["the process reading half of the desk", "the process matching half of the quotes"]
+    assert one == two
+    assert any(d.code == "quote-not-found" for d in one[0])  # type: ignore[attr-defined]
+
+
+def test_the_childs_work_is_in_the_cache(sample_desk: Desk, forks: list[str]) -> None:
+    _cold(sample_desk)
+    cache = Cache.open(sample_desk.root)
+    assert verify(sample_desk.config, cache=cache, parallel=True).ok
+    files = len(list(sample_desk.articles.glob("*.txt"))) + len(list(sample_desk.checks.glob("*.yaml")))
+    assert cache.count("article") + cache.count("entry") == files
+    cache.save()
+    # Read again: nothing is parsed.
+    calls = []
+    parsed = corpus._parsed
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(corpus, "_parsed", lambda *a: calls.append(a) or parsed(*a))
+        assert verify(sample_desk.config, parallel=False).ok
+    assert calls == []
+
+
+def test_a_child_that_dies_costs_time_only(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _broken(sample_desk)
+    _cold(sample_desk)
+    one = _report(sample_desk, parallel=False)
+    parent = os.getpid()
+    match = warm.match
+
+    def dies_in_the_child(*args):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return match(*args)
+
+    monkeypatch.setattr(warm, "match", dies_in_the_child)
+    _cold(sample_desk)
+    assert _report(sample_desk, parallel=True) == one
+    assert len(forks) == 2
+
+
+def test_a_desk_the_cache_knows_is_not_forked_for(sample_desk: Desk, forks: list[str], tmp_path: Path) -> None:
+    _cold(sample_desk)
+    assert verify(sample_desk.config, parallel=True).ok
+    forks.clear()
+    assert verify(sample_desk.config, parallel=True).ok
+    assert forks == []
