@@ -26,7 +26,7 @@ import json
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -117,12 +117,19 @@ class Indexer:
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = []
         try:
             for n, b in enumerate(buckets):
-                documents = {}
+                folder = work / f"search-{n}"
+                site = folder / "site"
+                site.mkdir(parents=True)
+                # Written here, not by the thread that runs Pagefind: each
+                # write would make that thread take the interpreter back from
+                # the one rendering pages (two switches a file, 20,000 files
+                # at 10,000 checks).
                 for i, c in enumerate(b.checks):
                     if i % EVERY_DOCUMENTS == 0:
                         waiting()
-                    documents[c.id] = document(c, b.part, b.text)
-                future = self._pool.submit(_index, b, documents, language, work / f"search-{n}", self._running)
+                    # flat: a folder each costs more than indexing
+                    (site / f"{c.id}.html").write_text(document(c, b.part, b.text), encoding="utf-8")
+                future = self._pool.submit(_index, folder, language, self._running)
                 self._futures.append((b, future))
         except BaseException:
             self.cancel()
@@ -181,19 +188,13 @@ class _Running:
                 proc.kill()
 
 
-def _index(
-    bucket: Bucket, documents: Mapping[str, str], language: str, work: Path, running: _Running
-) -> dict[str, bytes]:
-    """Pagefind over the bucket's documents, in a folder of the build's own
-    scratch space (cleared by the next build if this one is killed)."""
+def _index(work: Path, language: str, running: _Running) -> dict[str, bytes]:
+    """Pagefind over the documents in `work`/site, a folder of the build's
+    own scratch space (cleared by the next build if this one is killed)."""
     from pagefind_bin import get_executable
 
-    work.mkdir()
     try:
         site, out = work / "site", work / "bundle"
-        site.mkdir()
-        for check_id, html in documents.items():  # flat: a folder each costs more than indexing
-            (site / f"{check_id}.html").write_text(html, encoding="utf-8")
         command = [
             str(get_executable()),
             "--site",

@@ -25,6 +25,8 @@ import zlib
 from collections.abc import Callable, Mapping
 from functools import partial
 
+import msgspec
+
 from .. import fork
 from ..cache import Cache
 from ..model import Article, Config
@@ -34,6 +36,9 @@ from .entries import ENTRIES, Entries, load_entry_file
 from .resolve import FOUND, match
 from .sources import discover, load_source
 
+_ROWS = 500  # cache rows a message
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(list[tuple[str, str, bytes]]).decode
 # Below these, a fork costs more than it saves.
 MIN_FILES = 200
 MIN_QUOTES = 400
@@ -82,18 +87,24 @@ def _in_two(cache: Cache, spaces: tuple[str, ...], work: Callable[[int], None], 
         return
     cache.preload(spaces)
 
-    def child(emit: object) -> object:
+    def child(emit: Callable[[str, bytes], None]) -> object:
         cache.detach()
         work(1)
-        return cache.changes(spaces)
+        rows, used = cache.changes(spaces)
+        # In parts, so that the parent never holds the whole as one message
+        # as well as the rows it is made of (tens of megabytes at 10,000).
+        for start in range(0, len(rows), _ROWS):
+            emit("rows", _encode(rows[start : start + _ROWS]))
+        return used
 
+    rows: list[tuple[str, str, bytes]] = []
     worker = fork.Worker.start(child, what)
     try:
         work(0)
-        changes = worker.drain(lambda path, data: None, wait=True)
+        used = worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
     except fork.WorkerError:
         return  # the usual load does the child's share too
     except BaseException:
         worker.stop()
         raise
-    cache.merge(*changes)  # type: ignore[misc]
+    cache.merge(rows, used)  # type: ignore[arg-type]
