@@ -24,7 +24,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -277,29 +277,39 @@ class Cache:
         db = self._connect(create=True)
         if db is None:
             return
-        puts: list[tuple[str, str, bytes]] = []
+        written: list[tuple[str, str]] = []
         deletes: list[tuple[str, str]] = []
         for name, keys in self._dirty.items():
-            values = self._values.get(name, {})
+            values, raw = self._values.get(name, {}), self._raw.get(name, {})
             for k in keys:
-                if k in values:
-                    try:
-                        puts.append((name, k, _ENCODE(values[k])))
-                    except (TypeError, ValueError, OverflowError):
-                        deletes.append((name, k))
-                elif k in self._raw.get(name, {}):
-                    puts.append((name, k, self._raw[name][k]))  # made by a forked process (merge)
-                else:
-                    deletes.append((name, k))
-        # In the table's order: keys are digests, and inserting them at random
-        # splits and rewrites the same pages of the table again and again
-        # (several times the cache's size written to the log, for a cold build).
-        puts.sort()
+                # A value (decoded, or new), or a row a forked process made (merge).
+                (written if k in values or k in raw else deletes).append((name, k))
+        # In the table's order, which keeps the pages of its index together.
+        written.sort()
         deletes.sort()
+        unwritable: list[tuple[str, str]] = []
+
+        def rows() -> Iterator[tuple[str, str, bytes]]:
+            # Encoded one at a time as SQLite takes them: all at once, they
+            # would be a second copy of the cache (200 MB for a cold build
+            # of 10,000 checks) held beside the values.
+            for name, k in written:
+                values = self._values.get(name, {})
+                if k not in values:
+                    yield name, k, self._raw[name][k]
+                    continue
+                try:
+                    data = _ENCODE(values[k])
+                except (TypeError, ValueError, OverflowError):
+                    unwritable.append((name, k))
+                    continue
+                yield name, k, data
+
         try:
             with transaction(db):
                 db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", deletes)
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", puts)
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows())
+                db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", unwritable)
         except sqlite3.Error:
             return
         self._dirty.clear()

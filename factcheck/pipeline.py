@@ -324,6 +324,8 @@ def _render_and_write(
         put(path, data)
         if worker is not None:
             worker.drain(put)  # the pages the other process has made meanwhile
+        for bundle_path, bundle_data in sorted(indexer.ready().items()):  # search, as each part is indexed
+            writer.put(bundle_path, bundle_data)
 
     try:
         mine = (lambda path: rendering.share(path) == 0) if worker is not None else None
