@@ -32,12 +32,12 @@ _diagnostic = msgspec.msgpack.Decoder(Diagnostic).decode
 
 
 def available() -> bool:
-    """Whether this machine can fork a renderer and has a core to run it on."""
+    """Whether this machine can fork and has a second core to run the child on."""
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
 class WorkerError(Exception):
-    """The child could not render its share: its diagnostic."""
+    """The child could not do its share: its diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
@@ -45,14 +45,14 @@ class WorkerError(Exception):
 
 
 class Worker:
-    """The forked renderer, as the parent sees it."""
+    """The forked child, as the parent sees it."""
 
     def __init__(self, pid: int, fd: int, what: str):
         self.pid = pid
         self.what = what
         self._fd = fd
         self._buffer = bytearray()
-        self._done: tuple[Any, ...] | None = None
+        self._done: list[Any] | None = None  # the child's last message: [what `run` returned]
 
     @classmethod
     def start(cls, run: Callable[[Callable[[str, bytes], None]], object], what: str) -> Worker:
@@ -69,8 +69,9 @@ class Worker:
         return cls(pid, read, what)
 
     def drain(self, emit: Callable[[str, bytes], None], wait: bool = False) -> object | None:
-        """Hand the pages the child has sent so far to `emit`; with `wait`,
-        until it is done. Returns what `run` returned once the child is done."""
+        """Hand what the child has emitted so far to `emit`; with `wait`,
+        until it is done. Returns what `run` returned once the child is done
+        (None before)."""
         while self._done is None:
             chunk = self._read(wait)
             if chunk is None:
@@ -83,7 +84,7 @@ class Worker:
                 if kind == "page":
                     emit(message[1], message[2])
                 elif kind == "done":
-                    self._done = tuple(message[1:])
+                    self._done = message[1:]
                 elif kind == "error":
                     self._reap()
                     raise WorkerError(_diagnostic(message[1]))
