@@ -227,13 +227,16 @@ class Cache:
         if time.time_ns() - signature[1] > _RACY_NS:
             self.put(STAT, path, (signature, value))
 
-    def file_digest(self, path: str) -> str:
-        """The SHA-256 of a file's bytes, read only when its signature changed."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return "unreadable"  # whoever reads it will say why
-        known = self.known_digest(path, (st.st_size, st.st_mtime_ns, st.st_ino))
+    def file_digest(self, path: str, signature: tuple[int, int, int] | None = None) -> str:
+        """The SHA-256 of a file's bytes, read only when its signature
+        changed (`signature`: as a walk just saw it)."""
+        if signature is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return "unreadable"  # whoever reads it will say why
+            signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = self.known_digest(path, signature)
         if known is not None:
             return known
         try:

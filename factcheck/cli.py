@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -106,6 +108,31 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    with _long_lived_heap():
+        return _main(argv, stdout, stderr)
+
+
+# Python's collector scans every object it tracks in a full collection,
+# and starts one each time the objects that survived grow by a quarter. A
+# desk is millions of objects that live as long as the command: at 10,000
+# checks ten full collections, finding nothing to free, took 1.1 s of a 5.9
+# s rebuild, and 1.1 s of a cold check. Young objects are still collected as
+# usual (rendering leaves short-lived cycles); full collections wait for
+# 100 times as many young ones as Python's default.
+_FULL_AFTER = 1000
+
+
+@contextmanager
+def _long_lived_heap() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], max(before[2], _FULL_AFTER))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args_list = list(sys.argv[1:] if argv is None else argv)

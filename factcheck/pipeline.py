@@ -28,7 +28,7 @@ from .verify.editorial import build_day
 from .verify.entries import load_entries, validate_entries
 from .verify.pages import load_pages
 from .verify.resolve import resolve_citations
-from .verify.sources import walk_files
+from .verify.sources import Walks
 
 if TYPE_CHECKING:
     import jinja2
@@ -95,7 +95,8 @@ def verify(
     cache = cache or Cache.open(config.root)
     from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
 
-    result = _verify(config, strict, cache, progress, environment(config, cache), links=True, parallel=parallel)
+    env = environment(config, cache)
+    result = _verify(config, strict, cache, progress, env, walk_desk(config), links=True, parallel=parallel)
     if own_cache:
         cache.save(prune=CHECK_SPACES)
     return result
@@ -107,20 +108,22 @@ def _verify(
     cache: Cache,
     progress: Progress,
     env: jinja2.Environment,
+    walks: Walks,
     links: bool = False,
     parallel: bool = False,
 ) -> Verification:
-    """Load, validate, resolve. `links`: also the broken links that can be
-    told without rendering (what `check` does; `build` checks every link of
-    every page it renders instead). `parallel`: a desk the cache does not
-    know yet is read and matched on two cores (verify/warm.py)."""
+    """Load, validate, resolve, from the desk's folders as `walks` found
+    them. `links`: also the broken links that can be told without
+    rendering (what `check` does; `build` checks every link of every page
+    it renders instead). `parallel`: a desk the cache does not know yet is
+    read and matched on two cores (verify/warm.py)."""
     # load
     if parallel:
         progress("reading the desk")
-        warm.load(config, cache)
-    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress)
-    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress)
-    pages, page_problems = load_pages(config.pages_dir, config.root)
+        warm.load(config, cache, walks)
+    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress, walks)
+    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress, walks)
+    pages, page_problems = load_pages(config.pages_dir, config.root, walks)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
     from .site.i18n import untranslated
@@ -187,7 +190,8 @@ def build(
         if own_cache:
             cache.save(prune=spaces)
 
-    inputs = inputs_digest(config, strict, cache) if shortcut and not drafts else ""
+    walks = walk_desk(config)  # once: for the hash of the inputs and for reading them
+    inputs = inputs_digest(config, strict, cache, walks) if shortcut and not drafts else ""
     previous = read_manifest(target) if shortcut else None
     if previous is not None and previous.inputs == inputs and inputs and _intact(target, previous):
         report = cache.get(REPORTS, inputs)
@@ -201,7 +205,7 @@ def build(
     from .site.render import environment
 
     env = environment(config, cache)  # templates are compiled once, for checking and rendering
-    result = _verify(config, strict, cache, progress, env, parallel=parallel)
+    result = _verify(config, strict, cache, progress, env, walks, parallel=parallel)
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
@@ -361,7 +365,7 @@ def _render_and_write(
     progress("writing the site")
     # With search left stale, or an input changed while the site was made,
     # the inputs are not recorded: the next build is not "up to date".
-    if deferred or not inputs or inputs_digest(config, strict, cache) != inputs:
+    if deferred or not inputs or inputs_digest(config, strict, cache, walk_desk(config)) != inputs:
         inputs = ""
     return writer.finish(inputs=inputs, keys=keys, kept=kept), bool(deferred)
 
@@ -387,7 +391,12 @@ def _render_share(
     return cache.changes(rendering.SPACES)
 
 
-def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
+def walk_desk(config: Config) -> Walks:
+    """The folders a build reads, walked (listed, and every file's signature taken)."""
+    return Walks(config.root, (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir))
+
+
+def inputs_digest(config: Config, strict: bool, cache: Cache, walks: Walks) -> str:
     """Everything a build reads: the code, config.yaml and every file in
     the content and template folders, by name and bytes.
 
@@ -401,12 +410,12 @@ def inputs_digest(config: Config, strict: bool, cache: Cache) -> str:
         if not folder.is_dir():
             continue
         top = str(folder)
-        walk = walk_files(folder, config.root)
+        walk = walks.walk(folder)
         if walk.problems:
             parts.append(repr(walk.problems))
-        for names in walk.files:
+        for names, signature in zip(walk.files, walk.signatures, strict=True):
             path = os.path.join(top, *names)
-            parts += ["/".join(names), cache.file_digest(path)]
+            parts += ["/".join(names), cache.file_digest(path, signature)]
     if config.identity.favicon is not None:  # a file of the desk that the site publishes
         parts += ["favicon", cache.file_digest(str(config.identity.favicon))]
     # The built-in theme, as the code (its files change with the code, but

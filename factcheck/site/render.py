@@ -56,7 +56,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Article, Check, Config
+    from ..model import Article, Check, Config, Resolved
 
 MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
 FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
@@ -281,17 +281,21 @@ class _Renderer:
         """What an article's page shows of the checks that cite it: each
         one's claim, and where its citations are and what they do (not the
         rest of the check: editing a summary leaves the page as it is)."""
-        by_check = self.site.citations_by_check
+        # From the article's own citations (every article's page key needs
+        # this: grouping them here costs a tenth of going through each check's).
+        by_check: dict[str, list[Resolved]] = {}
+        for r in self.site.citations_by_article.get(article_id, ()):
+            by_check.setdefault(r.check, []).append(r)
+        checks = self.site.desk.checks
         return [
             "\x1f".join(
-                [c.id, c.claim]
+                [check, checks[check].claim]
                 + [
                     f"{r.citation.index},{r.citation.stance},{r.start},{r.end},{r.parts}"
-                    for r in by_check.get(c.id, ())
-                    if r.article == article_id
+                    for r in sorted(by_check[check], key=lambda r: r.citation.index)
                 ]
             )
-            for c in self.site.cited_by(article_id)
+            for check in sorted(by_check)
         ]
 
     def check_deps(self, checks: Iterable[Check]) -> list[str]:

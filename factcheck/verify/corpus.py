@@ -13,7 +13,7 @@ from ..diagnostics import Diagnostic, Location
 from ..model import Article, parse_archived
 from ..progress import EVERY_FILES, quiet
 from .fields import FieldSpec, read_record
-from .sources import SourceFile, decode, discover, load_source, read_text, source_key
+from .sources import SourceFile, Walks, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, describe, parse
 
 ARTICLE_FIELDS = (
@@ -44,9 +44,13 @@ ARTICLES = Space[_Parsed]("article", _Parsed)
 
 
 def load_corpus(
-    folder: Path, root: Path, cache: Cache | None = None, progress: Callable[[str, int, int], None] = quiet
+    folder: Path,
+    root: Path,
+    cache: Cache | None = None,
+    progress: Callable[[str, int, int], None] = quiet,
+    walks: Walks | None = None,
 ) -> tuple[dict[str, Article], list[Diagnostic]]:
-    files, diagnostics = discover(folder, root, (".txt",), "article")
+    files, diagnostics = discover(folder, root, (".txt",), "article", walks)
     cache = cache or Cache.disabled()
     articles: dict[str, Article] = {}
     for n, source in enumerate(files):

@@ -19,7 +19,7 @@ from .hints import did_you_mean
 from .ids import tag_slug
 from .match import elision_parts
 from .normalize import normalize_quote
-from .sources import SourceFile, decode, discover, load_source, read_text, source_key
+from .sources import SourceFile, Walks, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, parse
 
 STANCES = ("claim", "supports", "contradicts", "context")
@@ -109,9 +109,13 @@ ENTRIES = Space[_Parsed]("entry", _Parsed)
 
 
 def load_entries(
-    folder: Path, root: Path, cache: Cache | None = None, progress: Callable[[str, int, int], None] = quiet
+    folder: Path,
+    root: Path,
+    cache: Cache | None = None,
+    progress: Callable[[str, int, int], None] = quiet,
+    walks: Walks | None = None,
 ) -> tuple[list[EntryFile], list[Diagnostic]]:
-    sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check")
+    sources, diagnostics = discover(folder, root, (".yaml", ".yml"), "check", walks)
     cache = cache or Cache.disabled()
     files = []
     for n, source in enumerate(sources):

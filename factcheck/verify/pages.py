@@ -16,7 +16,7 @@ from ..diagnostics import Diagnostic, Location
 from ..model import Page
 from .corpus import split_front_matter
 from .fields import FieldSpec, read_record
-from .sources import decode, discover, read_source_bytes
+from .sources import Walks, decode, discover, read_source_bytes
 from .yamlsource import parse
 
 PAGE_FIELDS = (
@@ -31,10 +31,10 @@ RESERVED = frozenset(
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
-def load_pages(folder: Path | None, root: Path) -> tuple[dict[str, Page], list[Diagnostic]]:
+def load_pages(folder: Path | None, root: Path, walks: Walks | None = None) -> tuple[dict[str, Page], list[Diagnostic]]:
     if folder is None or not folder.is_dir():
         return {}, []  # pages are optional
-    sources, diagnostics = discover(folder, root, (".md",), "page")
+    sources, diagnostics = discover(folder, root, (".md",), "page", walks)
     pages: dict[str, Page] = {}
     for source in sources:
         data, problems = read_source_bytes(source.path, source.shown, None)
