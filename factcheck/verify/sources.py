@@ -176,14 +176,14 @@ class Walk:
     # Links that leave the desk and special files (errors), broken links (warnings).
     problems: tuple[Diagnostic, ...]
     # Each file's (size, mtime, inode), as the walk saw it (following a link).
-    signatures: tuple[tuple[int, int, int], ...] = ()
+    signatures: tuple[tuple[int, int, int], ...]
 
 
 class Walks:
     """The desk's folders, each walked once for one build or check: reading
     the desk, and hashing it to tell whether anything changed, use the same
-    walk and the signatures it saw (at 10,000 checks, each walk and its
-    stat calls cost a tenth of a second or more)."""
+    walk and the signatures it saw (a build walked each folder up to six
+    times, and took each file's signature again to hash and to read it)."""
 
     def __init__(self, root: Path, folders: Iterable[Path | None]):
         self.root = root
@@ -250,7 +250,7 @@ def walk_files(folder: Path, root: Path) -> Walk:
     target = real(folder)
     if not inside(top, target):
         refuse(str(folder), f"the folder leads through a link to {target}, outside the desk folder", _LINK_HINT)
-        return Walk((), tuple(problems))
+        return Walk((), tuple(problems), ())
     start = os.stat(folder)
     visit(str(folder), (), frozenset({(start.st_dev, start.st_ino)}))
     found.sort()
