@@ -14,7 +14,10 @@ no pickle, no compiled templates. A database whose schema is not exactly
 ours, or that cannot be read, is set aside and started afresh.
 
 Each table (a "space") is read whole on first use, its values decoded only
-when asked for, and only the rows that changed are written back.
+when asked for, and only the rows that changed are written back. A table
+that holds a row for every page but of which a build after an edit asks
+for a few (rendered Markdown, fragments) is read row by row instead, until
+so many are asked for that reading the rest at once is cheaper.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ class Space(Generic[T]):
 
     name: str
     type: Any
+    by_row: bool = False  # read row by row (module docstring), not whole
     decoder: msgspec.msgpack.Decoder = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +83,9 @@ class Space(Generic[T]):
 # What `stat` holds: a file's (size, mtime_ns, inode) when it was hashed, and the hash.
 STAT = Space[tuple[tuple[int, int, int], str]]("stat", tuple[tuple[int, int, int], str])
 _ENCODE = msgspec.msgpack.Encoder().encode
+# Rows of a table read one by one before the rest is read at once: a point
+# read costs about as much as reading 20 rows of a whole table.
+_ROW_READS = 1000
 
 
 class Cache:
@@ -90,7 +97,9 @@ class Cache:
         self.note: str | None = None  # why the cache on disk is not used, if it is not
         self._db: sqlite3.Connection | None = None
         self._opened = False
-        self._raw: dict[str, dict[str, bytes]] = {}  # rows as read
+        self._raw: dict[str, dict[str, bytes]] = {}  # rows as read (tables read whole)
+        self._stored: dict[str, set[str]] = {}  # keys of the rows of a table read row by row
+        self._row_reads: dict[str, int] = {}
         self._values: dict[str, dict[str, Any]] = {}  # decoded or new values
         self._used: dict[str, set[str]] = {}
         self._dirty: dict[str, set[str]] = {}
@@ -137,7 +146,7 @@ class Cache:
         if key in values:
             self._used.setdefault(space.name, set()).add(key)
             return values[key]
-        raw = self._rows(space.name).pop(key, None)  # decoded once, then kept only as a value
+        raw = self._take(space, key)  # decoded once, then kept only as a value
         if raw is None:
             return None
         try:
@@ -175,7 +184,8 @@ class Cache:
 
     def count(self, name: str) -> int:
         """How many values the table holds (read from the database, or made)."""
-        return len(self._rows(name).keys() | self._values.get(name, {}).keys())
+        stored = self._rows(name).keys() if name not in self._stored or name in self._raw else self._stored[name]
+        return len(stored | self._values.get(name, {}).keys())
 
     def detach(self) -> None:
         """In a forked process: never use the database again."""
@@ -255,18 +265,21 @@ class Cache:
     def prune(self, spaces: Iterable[str]) -> None:
         """In the tables named, keep only what was used since the last
         prune, so the cache never grows with content that is gone. A table
-        that was never read is left alone."""
+        that was neither read nor written is left alone."""
         for name in spaces:
             if name not in self._raw and name not in self._values:
                 continue
             used = self._used.get(name, set())
             known = set(self._raw.get(name, {})) | set(self._values.get(name, {}))
+            if name not in self._raw:  # read row by row, or only written: what else the database holds
+                known |= self._stored_keys(name)
             gone = known - used
             if gone:
                 self._dirty.setdefault(name, set()).update(gone)
                 for k in gone:
                     self._raw.get(name, {}).pop(k, None)
                     self._values.get(name, {}).pop(k, None)
+                    self._stored.get(name, set()).discard(k)
             self._used[name] = set()
 
     def save(self, prune: Iterable[str] = ()) -> None:
@@ -325,6 +338,36 @@ class Cache:
 
     # --- the database ---------------------------------------------------------
 
+    def _take(self, space: Space[Any], key: str) -> bytes | None:
+        """The row stored under `key`, no longer held here once taken."""
+        name = space.name
+        if not space.by_row or name in self._raw:
+            return self._rows(name).pop(key, None)
+        if key not in self._stored_keys(name):
+            return None
+        reads = self._row_reads[name] = self._row_reads.get(name, 0) + 1
+        if reads > _ROW_READS:  # most of the table, it seems: the rest at once
+            return self._rows(name).pop(key, None)
+        found = self._select("SELECT value FROM entries WHERE space = ? AND key = ?", (name, key))
+        return found[0] if found and isinstance(found[0], bytes) else None
+
+    def _stored_keys(self, name: str) -> set[str]:
+        """The keys of a table's rows in the database, not their values."""
+        stored = self._stored.get(name)
+        if stored is None:
+            keys = self._select("SELECT key FROM entries WHERE space = ?", (name,))
+            stored = self._stored[name] = {k for k in keys if isinstance(k, str)}
+        return stored
+
+    def _select(self, query: str, args: tuple[str, ...]) -> list[Any]:
+        db = self._connect(create=False)
+        if db is None:
+            return []
+        try:
+            return [row[0] for row in db.execute(query, args)]
+        except sqlite3.Error:
+            return []
+
     def _rows(self, name: str) -> dict[str, bytes]:
         rows = self._raw.get(name)
         if rows is None:
@@ -335,7 +378,11 @@ class Cache:
                     rows = dict(db.execute("SELECT key, value FROM entries WHERE space = ?", (name,)))
                 except sqlite3.Error:
                     rows = {}
-            self._raw[name] = rows = {k: v for k, v in rows.items() if isinstance(k, str) and isinstance(v, bytes)}
+            # Less any row already taken one by one (and held as a value).
+            values = self._values.get(name, {})
+            self._raw[name] = rows = {
+                k: v for k, v in rows.items() if isinstance(k, str) and isinstance(v, bytes) and k not in values
+            }
         return rows
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:

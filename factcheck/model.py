@@ -165,7 +165,7 @@ class Article:
         return first, last
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     index: int  # 0-based position in the entry's list
     article: str
@@ -178,13 +178,13 @@ class Citation:
     quote_loc: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     date: dt.date
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     id: str
     path: str  # as diagnostics show it
@@ -203,7 +203,7 @@ class Check:
     draft: bool = False  # checked and previewed, never published
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """A citation resolved to body offsets `[start, end)` of its article."""
 

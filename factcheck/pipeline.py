@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # What a build that finds nothing changed reports: its diagnostics, stats and citations.
 _Report = tuple[tuple[Diagnostic, ...], dict[str, int], tuple[dict[str, Any], ...]]
-REPORTS = Space[_Report]("report", _Report)
+REPORTS = Space[_Report]("report", _Report, by_row=True)
 # The tables a `check` uses; a build uses all of them. Saving prunes those named.
 CHECK_SPACES = ("article", "entry", "found")
 SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "report")
@@ -281,12 +281,13 @@ def _render_and_write(
     previous = writer.previous
     old_files: Mapping[str, str] = previous.files if previous else {}
     old_keys: Mapping[str, str] = previous.keys if previous else {}
-    out = str(target)
+    out = str(target) + os.sep
 
     def previous_key(path: str) -> str | None:
         # A page stands only if the last build recorded it and it is still there.
-        if path in old_files and os.path.exists(os.path.join(out, path)):
-            return old_keys.get(path)
+        key = old_keys.get(path)
+        if key is not None and path in old_files and os.path.exists(out + path):
+            return key
         return None
 
     site = Site(desk)
@@ -307,7 +308,12 @@ def _render_and_write(
         )
     try:
         indexer = search.Indexer(
-            stale, search_documents(site, env), config.language, writer.work, lambda: progress("preparing search")
+            stale,
+            search_documents(site, env),
+            config.language,
+            writer.work,
+            lambda: progress("preparing search"),
+            search.documents_folder(cache.folder("search"), target, [b.part for b in buckets]),
         )
     except BaseException:
         if worker is not None:

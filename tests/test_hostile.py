@@ -252,6 +252,39 @@ def test_links_planted_beside_the_database_are_not_written_through(sample_desk: 
     assert victim.read_text(encoding="utf-8") == "keep me\n"
 
 
+def test_search_documents_planted_in_the_cache_are_neither_indexed_nor_written_through(
+    sample_desk: Desk, tmp_path: Path
+) -> None:
+    """The cache keeps each part's search documents between builds; a pull
+    request could plant links and pages of its own among them."""
+    site = sample_desk.root / "site"
+    assert sample_desk.run("build").code == 0
+    expected = tree(site)
+    kept = sample_desk.root / FOLDER / "search"
+    (folder,) = kept.iterdir()  # the one site built so far
+    parts = sorted(p for p in folder.iterdir())
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep me\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    document = next(parts[0].glob("*.html"))
+    document.unlink()
+    document.symlink_to(victim)  # written through, it would be overwritten
+    (parts[0] / f"{SECRET}.html").write_text(
+        f"<html><body><main data-pagefind-body>{SECRET}</main></body></html>", encoding="utf-8"
+    )
+    (parts[0] / "nested").mkdir()
+    (parts[0] / "nested" / "page.html").write_text(f"<main data-pagefind-body>{SECRET}</main>", encoding="utf-8")
+    shutil.rmtree(parts[1])
+    parts[1].symlink_to(elsewhere, target_is_directory=True)
+    shutil.rmtree(site)
+    assert sample_desk.run("build").code == 0
+    assert tree(site) == expected
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert list(elsewhere.iterdir()) == []
+    assert not any(SECRET.encode() in data for data in tree(kept).values())
+
+
 def test_a_file_changed_while_it_is_read_is_stored_as_read(sample_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash and parse one and the same read: an edit that lands between the
     two must not store version B's parse under version A's hash."""

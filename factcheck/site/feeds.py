@@ -29,11 +29,14 @@ def dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-Fragment = Callable[[str, Check, Callable[[], str]], str]
+# Every check's part of a file, in the site's order: (kind, make one part)
+# -> the parts joined by ",\n", in runs (the renderer caches a run whole).
+Parts = Callable[[str, Callable[[Check], str]], list[str]]
+SEPARATOR = ",\n"
 
 
 def _joined(head: str, items: list[str], tail: str) -> str:
-    return head + ",\n".join(items) + tail + "\n"
+    return head + SEPARATOR.join(items) + tail + "\n"
 
 
 def claim_review(site: Site, check: Check) -> dict[str, object]:
@@ -95,7 +98,7 @@ def json_ld(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claims_json(site: Site, fragment: Fragment) -> str:
+def claims_json(site: Site, parts: Parts) -> str:
     """Every check with its resolved citations: one check per line."""
 
     def one(check: Check) -> str:
@@ -118,8 +121,7 @@ def claims_json(site: Site, fragment: Fragment) -> str:
             }
         )
 
-    items = [fragment("claims", check, lambda check=check: one(check)) for check in site.checks]
-    return _joined('{"checks":[\n', items, "\n]}")
+    return _joined('{"checks":[\n', parts("claims", one), "\n]}")
 
 
 def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
@@ -134,14 +136,13 @@ def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
     return data
 
 
-def annotations(site: Site, fragment: Fragment, t: Interface) -> str:
+def annotations(site: Site, parts: Parts, t: Interface) -> str:
     """Every citation as a W3C Web Annotation on the archived article."""
     base = site.desk.config.base_url
 
     def of_check(check: Check) -> str:
-        return ",\n".join(dumps(_annotation(site, check, r)) for r in site.citations_by_check.get(check.id, ()))
+        return SEPARATOR.join(dumps(_annotation(site, check, r)) for r in site.citations_by_check.get(check.id, ()))
 
-    items = [fragment("annotations", check, lambda check=check: of_check(check)) for check in site.checks]
     head = dumps(
         {
             "@context": "http://www.w3.org/ns/anno.jsonld",
@@ -151,7 +152,8 @@ def annotations(site: Site, fragment: Fragment, t: Interface) -> str:
             "total": len(site.desk.citations),
         }
     )
-    return _joined(head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', [i for i in items if i], "\n]}}")
+    items = parts("annotations", of_check)  # a check with no citations has an empty part, left out
+    return _joined(head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', items, "\n]}}")
 
 
 def _annotation(site: Site, check: Check, r: Resolved) -> dict[str, object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -56,10 +57,12 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Article, Check, Config, Resolved
+    from ..model import Article, Check, Config
 
-MARKDOWN = Space[str]("markdown", str)  # rendered Markdown, by the digest of its source
-FRAGMENTS = Space[str]("fragment", str)  # list items and export parts, by what they show
+MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the digest of its source
+# List items and runs of export parts, by what they show.
+FRAGMENTS = Space[str]("fragment", str, by_row=True)
+RUN = 64  # checks in a run of an export's parts, on average (_Renderer.runs)
 
 
 # Control characters (an archived text may hold one) are not allowed in HTML
@@ -282,21 +285,14 @@ class _Renderer:
         one's claim, and where its citations are and what they do (not the
         rest of the check: editing a summary leaves the page as it is)."""
         # From the article's own citations (every article's page key needs
-        # this: grouping them here costs a tenth of going through each check's).
-        by_check: dict[str, list[Resolved]] = {}
-        for r in self.site.citations_by_article.get(article_id, ()):
-            by_check.setdefault(r.check, []).append(r)
+        # this: grouping them here costs a tenth of going through each check's),
+        # one string a citation, in the order of check and citation.
         checks = self.site.desk.checks
-        return [
-            "\x1f".join(
-                [check, checks[check].claim]
-                + [
-                    f"{r.citation.index},{r.citation.stance},{r.start},{r.end},{r.parts}"
-                    for r in sorted(by_check[check], key=lambda r: r.citation.index)
-                ]
-            )
-            for check in sorted(by_check)
-        ]
+        return sorted(
+            f"{r.check}\x1f{r.citation.index:08}\x1f{checks[r.check].claim}\x1f"
+            f"{r.citation.stance},{r.start},{r.end},{r.parts}"
+            for r in self.site.citations_by_article.get(article_id, ())
+        )
 
     def check_deps(self, checks: Iterable[Check]) -> list[str]:
         return [c.digest for c in checks]
@@ -393,9 +389,9 @@ class _Renderer:
             self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
         cited_everywhere = [a.digest for a in site.articles if site.citations_by_article.get(a.id)]
         if self.fresh("claims.json", *every, *cited_everywhere):
-            self.text("claims.json", feeds.claims_json(site, self.fragment))
+            self.text("claims.json", feeds.claims_json(site, self.runs))
         if self.fresh("annotations.jsonld", *every, *cited_everywhere):
-            self.text("annotations.jsonld", feeds.annotations(site, self.fragment, self.t))
+            self.text("annotations.jsonld", feeds.annotations(site, self.runs, self.t))
         self.static_files()
 
     def listing(
@@ -503,6 +499,28 @@ class _Renderer:
         """A piece of a large page or file made for one check, remembered
         for as long as the check, the articles it cites and the code stay."""
         return self.cache.memo(FRAGMENTS, (self.base, kind, self.with_evidence(check)), make)
+
+    def runs(self, kind: str, make: Callable[[Check], str]) -> list[str]:
+        """The parts of a file holding every check (claims.json and the
+        like), one a check, in the site's order, joined by ",\\n" in runs,
+        empty parts left out. A run is cached whole: an edit makes its run
+        again, a few dozen parts, and the file is joined from the runs, not
+        from every check's part. A run ends after a check whose id hashes to
+        a multiple of RUN, so a new check changes its own run alone, not
+        every run after it."""
+        joined: list[str] = []
+        run: list[Check] = []
+        for i, check in enumerate(self.site.checks):
+            run.append(check)
+            if zlib.crc32(check.id.encode("utf-8")) % RUN == 0 or i == len(self.site.checks) - 1:
+                key = (self.base, kind, digest(*(self.with_evidence(c) for c in run)))
+                made = self.cache.memo(
+                    FRAGMENTS, key, lambda run=run: feeds.SEPARATOR.join(p for p in map(make, run) if p)
+                )
+                if made:
+                    joined.append(made)
+                run = []
+        return joined
 
     def words(self, article: Article) -> Words:
         """An article's words, indexed once for the fragments of every

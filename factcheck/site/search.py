@@ -23,7 +23,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
+import stat
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -56,6 +58,7 @@ EVERY_DOCUMENTS = 128  # documents made between two calls of the progress callba
 _KEPT = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 _KEPT_SUFFIXES = (".pf_meta", ".pagefind")
 _KEPT_FOLDERS = ("index/", "fragment/", "filter/")
+_SITES_KEPT = 3  # sites of one desk whose search documents are kept (the build's, the preview's)
 
 
 class SearchError(Exception):
@@ -109,27 +112,37 @@ class Indexer:
         language: str,
         work: Path,
         waiting: Callable[[], None] = lambda: None,
+        documents: Path | None = None,
     ):
         """`waiting` is called now and then while the documents are made (a
-        progress callback, which may stop the build)."""
+        progress callback, which may stop the build). `documents`: a folder
+        kept from one build of the site to the next (in the cache), where
+        each part's documents stay: an edit rewrites the documents that
+        changed, not the part's hundreds of files (creating a file costs
+        ten times rewriting one, and much more while the disk is still
+        busy with the last build's pages)."""
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._running = _Running()
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = []
         try:
             for n, b in enumerate(buckets):
                 folder = work / f"search-{n}"
-                site = folder / "site"
-                site.mkdir(parents=True)
+                folder.mkdir(parents=True)
                 # Written here, not by the thread that runs Pagefind: each
                 # write would make that thread take the interpreter back from
                 # the one rendering pages (two switches a file, 20,000 files
                 # at 10,000 checks).
-                for i, c in enumerate(b.checks):
-                    if i % EVERY_DOCUMENTS == 0:
-                        waiting()
-                    # flat: a folder each costs more than indexing
-                    (site / f"{c.id}.html").write_text(document(c, b.part, b.text), encoding="utf-8")
-                future = self._pool.submit(_index, folder, language, self._running)
+                site = _own_folder(documents / b.part) if documents is not None else None
+                try:
+                    if site is not None:
+                        _documents(site, b, document, waiting)
+                except OSError:
+                    site = None  # the cache is only a shortcut: the scratch space then
+                if site is None:
+                    site = folder / "site"
+                    site.mkdir()
+                    _documents(site, b, document, waiting)
+                future = self._pool.submit(_index, site, folder, language, self._running)
                 self._futures.append((b, future))
         except BaseException:
             self.cancel()
@@ -200,13 +213,104 @@ class _Running:
                 proc.kill()
 
 
-def _index(work: Path, language: str, running: _Running) -> dict[str, bytes]:
-    """Pagefind over the documents in `work`/site, a folder of the build's
-    own scratch space (cleared by the next build if this one is killed)."""
+def _documents(
+    folder: Path, bucket: Bucket, document: Callable[[Check, str, bool], str], waiting: Callable[[], None]
+) -> None:
+    """Make `folder` hold the bucket's documents and nothing else (Pagefind
+    indexes every page in it), writing only those whose bytes differ from
+    what it holds. A link is never followed: the cache may have come from a
+    pull request."""
+    wanted = {f"{c.id}.html": c for c in bucket.checks}  # flat: a folder each costs more than indexing
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.name not in wanted or not entry.is_file(follow_symlinks=False):
+                _remove(entry)
+    for i, (name, check) in enumerate(wanted.items()):
+        if i % EVERY_DOCUMENTS == 0:
+            waiting()
+        data = document(check, bucket.part, bucket.text).encode("utf-8")
+        path = folder / name
+        if _holds(path, data):
+            continue
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, data)  # a few kilobytes: written whole
+        finally:
+            os.close(fd)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        return stat.S_ISREG(st.st_mode) and st.st_size == len(data) and os.read(fd, len(data) + 1) == data
+    finally:
+        os.close(fd)
+
+
+def _own_folder(path: Path) -> Path | None:
+    """`path` as a folder of its own (made if missing; whatever else stands
+    there, a link to elsewhere among them, removed), or None if it cannot be."""
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.mkdir(exist_ok=True)
+        return path if stat.S_ISDIR(os.lstat(path).st_mode) else None
+    except OSError:
+        return None
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
+
+
+def documents_folder(root: Path | None, target: Path, parts: Sequence[str]) -> Path | None:
+    """The folder kept for this site's search documents (`root`, a folder
+    of the cache, holds one per site built from the desk: the preview's and
+    the build's never share one), with a folder for each of `parts` and
+    nothing else. The sites least recently built are forgotten beyond a few."""
+    if root is None:
+        return None
+    mine = _own_folder(root / hashlib.sha256(str(target).encode("utf-8", "surrogatepass")).hexdigest()[:16])
+    if mine is None:
+        return None
+    try:
+        os.utime(mine)
+        others = sorted(
+            (e for e in os.scandir(root) if e.path != str(mine)),
+            key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns,
+            reverse=True,
+        )
+        for entry in others[_SITES_KEPT - 1 :]:
+            _remove(entry)
+        keep = set(parts)
+        for entry in os.scandir(mine):
+            if entry.name not in keep:
+                _remove(entry)
+    except OSError:
+        return None
+    return mine
+
+
+def _index(site: Path, work: Path, language: str, running: _Running) -> dict[str, bytes]:
+    """Pagefind over the documents in `site`, its bundle made in `work`, a
+    folder of the build's own scratch space (cleared by the next build if
+    this one is killed)."""
     from pagefind_bin import get_executable
 
     try:
-        site, out = work / "site", work / "bundle"
+        out = work / "bundle"
         command = [
             str(get_executable()),
             "--site",

@@ -129,6 +129,8 @@ def load_entry_file(source: SourceFile, cache: Cache) -> EntryFile:
     """One entry file, as `load_entries` reads each (the preview's quick
     rebuild reads the files it was told changed, alone)."""
     check, citations, verdict, problems, locs = load_source(source, cache, ENTRIES, partial(_parsed, source))
+    if check is not None and not citations:
+        citations = check.citations  # kept once (_parsed)
     return EntryFile(source, check, citations, verdict, problems, locs)
 
 
@@ -138,7 +140,10 @@ def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], 
         text, decoding = decode(data, source.shown)
         problems = [*problems, *decoding]
     f = parse_entry(source, text, problems, key)
-    return f.check, f.citations, f.verdict, f.diagnostics, f.locs
+    # A check holds its citations: kept there alone, or the cache would
+    # decode them twice (a fifth of an entry's memory).
+    citations = () if f.check is not None and f.citations is f.check.citations else f.citations
+    return f.check, citations, f.verdict, f.diagnostics, f.locs
 
 
 def load_entry(source: SourceFile, key: str | None = None) -> EntryFile:
