@@ -4,6 +4,7 @@ build behind it leaves the site a build from nothing makes."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -266,3 +267,67 @@ def test_a_build_stopped_while_it_waits_for_search_stops_pagefind(synthetic: Des
     with pytest.raises(Cancelled):
         indexer.result(stop)
     assert slow.wait(5) == -9
+
+
+def _indexed(synthetic: Desk, tmp_path: Path, name: str) -> dict[str, bytes]:
+    """The first search part of the desk, indexed in a folder of its own."""
+    from factcheck.site import search
+    from factcheck.verify.entries import load_entries
+
+    files, _ = load_entries(synthetic.checks, synthetic.root)
+    checks = [f.check for f in files if f.check is not None]
+    buckets = search.plan(checks, "en")[:1]
+    work = tmp_path / name
+    work.mkdir()
+    document = lambda check, part, text: f"<html><body><main data-pagefind-body>{check.claim}</main></body></html>"  # noqa: E731
+    return search.Indexer(buckets, document, "en", work).result()
+
+
+def test_a_bundle_made_in_memory_or_on_disk_is_the_same(
+    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind writes a bundle in memory where the system has a memory file
+    system (/dev/shm), on disk where it has none or it fails there."""
+    from factcheck.site import search
+
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search, "_MEMORY", str(memory))
+    made_in: list[Path] = []
+    real = search._pagefind
+
+    def pagefind(site: Path, out: Path, *args: object) -> dict[str, bytes]:
+        made_in.append(out.parent)
+        return real(site, out, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    in_memory = _indexed(synthetic, tmp_path, "a")
+    assert made_in == [memory] and in_memory
+    assert list(memory.iterdir()) == []  # and taken away
+    monkeypatch.setattr(search, "_MEMORY", str(tmp_path / "none"))
+    assert _indexed(synthetic, tmp_path, "b") == in_memory
+    full = tmp_path / "full"
+    full.write_text("not a folder, as a memory file system that cannot take the bundle", encoding="utf-8")
+    monkeypatch.setattr(search, "_in_memory", lambda: full / "bundle")
+    assert _indexed(synthetic, tmp_path, "c") == in_memory
+
+
+def test_a_killed_builds_bundle_in_memory_is_removed(
+    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from factcheck.site import search
+
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search, "_MEMORY", str(memory))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = memory / f"{search._MEMORY_PREFIX}{gone.stdout.strip()}-abc"
+    (left / "fragment").mkdir(parents=True)
+    running = memory / f"{search._MEMORY_PREFIX}{os.getpid()}-def"  # a build still at work
+    running.mkdir()
+    other = memory / "someone-else"
+    other.mkdir()
+    _indexed(synthetic, tmp_path, "a")
+    assert sorted(p.name for p in memory.iterdir()) == sorted([running.name, other.name])
