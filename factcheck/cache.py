@@ -184,8 +184,10 @@ class Cache:
 
     def count(self, name: str) -> int:
         """How many values the table holds (read from the database, or made)."""
-        stored = self._rows(name).keys() if name not in self._stored or name in self._raw else self._stored[name]
-        return len(stored | self._values.get(name, {}).keys())
+        made = self._values.get(name, {}).keys()
+        if name in self._stored and name not in self._raw:  # read row by row so far
+            return len(made | self._stored[name])
+        return len(made | self._rows(name).keys())
 
     def detach(self) -> None:
         """In a forked process: never use the database again."""
