@@ -642,3 +642,23 @@ def test_a_planted_find_index_is_set_aside(sample_desk: Desk) -> None:
     db = sqlite3.connect(path)
     assert set(db.execute("SELECT type, name, sql FROM sqlite_master")) == expected_schema(_TABLES)
     db.close()
+
+
+def test_control_characters_in_an_archived_text_are_shown_in_the_exports(desk: Desk) -> None:
+    # The exports are joined from cached runs of parts; each run is made fit
+    # for the page as it is made, never the whole file at once.
+    (desk.articles / "odd.txt").write_text(
+        "---\ntitle: Odd\n---\nBefore a \x7f rub-out and a \x85 next-line, the quoted words stand here.\n",
+        encoding="utf-8",
+    )
+    desk.write_check(
+        "odd.yaml", entry().replace("cnn-2016-12-05", "odd").replace("Venezuela also rejected", "the quoted words")
+    )
+    result = desk.run("build")
+    assert result.code == 0, result.out
+    for name in ("annotations.jsonld", "claims.json"):
+        text = (desk.root / "site" / name).read_text(encoding="utf-8")
+        assert "\x7f" not in text and "\x85" not in text
+        json.loads(text)
+    annotations = (desk.root / "site" / "annotations.jsonld").read_text(encoding="utf-8")
+    assert "a \u2421 rub-out and a \ufffd next-line, " in annotations

@@ -33,9 +33,12 @@ def dumps(data: object) -> str:
 # -> the parts joined by ",\n", in runs (the renderer caches a run whole).
 Parts = Callable[[str, Callable[[Check], str]], list[str]]
 SEPARATOR = ",\n"
+# A file holding every check: its head, the runs of parts, its tail. The
+# renderer joins them (`joined`) once it has made each piece fit for the page.
+Export = tuple[str, list[str], str]
 
 
-def _joined(head: str, items: list[str], tail: str) -> str:
+def joined(head: str, items: list[str], tail: str) -> str:
     # One join: each `+` would copy the whole file again (tens of megabytes).
     return "".join((head, SEPARATOR.join(items), tail, "\n"))
 
@@ -99,7 +102,7 @@ def json_ld(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claims_json(site: Site, parts: Parts) -> str:
+def claims_json(site: Site, parts: Parts) -> Export:
     """Every check with its resolved citations: one check per line."""
 
     def one(check: Check) -> str:
@@ -122,7 +125,7 @@ def claims_json(site: Site, parts: Parts) -> str:
             }
         )
 
-    return _joined('{"checks":[\n', parts("claims", one), "\n]}")
+    return '{"checks":[\n', parts("claims", one), "\n]}"
 
 
 def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
@@ -137,7 +140,7 @@ def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
     return data
 
 
-def annotations(site: Site, parts: Parts, t: Interface) -> str:
+def annotations(site: Site, parts: Parts, t: Interface) -> Export:
     """Every citation as a W3C Web Annotation on the archived article."""
     base = site.desk.config.base_url
 
@@ -154,7 +157,7 @@ def annotations(site: Site, parts: Parts, t: Interface) -> str:
         }
     )
     items = parts("annotations", of_check)  # a check with no citations has an empty part, left out
-    return _joined(head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', items, "\n]}}")
+    return head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', items, "\n]}}"
 
 
 def _annotation(site: Site, check: Check, r: Resolved) -> dict[str, object]:
