@@ -311,10 +311,9 @@ def _render_and_write(
             stale,
             search_documents(site, env),
             config.language,
-            writer.work,
             lambda: progress("preparing search"),
-            search.documents_folder(cache.folder("search"), target, [b.part for b in buckets]),
         )
+        search.remove_kept_documents(cache)
     except BaseException:
         if worker is not None:
             worker.stop()

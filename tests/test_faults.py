@@ -264,3 +264,43 @@ def test_files_staged_on_disk_make_the_same_site(
     result = sample_desk.run("build")
     assert result.code == 0 and "updated the site" in result.err
     assert tree(site) == expected
+
+
+@pytest.mark.parametrize(
+    ("script", "said"),
+    [
+        ("import sys; sys.stdin.read(10); print('thread main panicked', file=sys.stderr); sys.exit(101)", "panicked"),
+        ("import sys; sys.stdin.read(10); sys.stdout.write('not base64!,'); sys.stdout.flush()", "could not be read"),
+        (
+            "import base64, json, sys; sys.stdin.read(10);"
+            "m = {'message_id': 0, 'payload': {'type': 'Error', 'message': 'no index for you'}};"
+            "sys.stdout.write(base64.b64encode(json.dumps(m).encode()).decode() + ','); sys.stdout.flush()",
+            "no index for you",
+        ),
+    ],
+    ids=["dies", "garbles", "refuses"],
+)
+def test_a_pagefind_that_fails_fails_the_build_and_leaves_the_site_as_it_was(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, said: str
+) -> None:
+    """Search is part of the site: a Pagefind that dies, answers what cannot
+    be read, or reports an error is a diagnostic, and the build writes
+    nothing (the last site stands, search and all)."""
+    import pagefind_bin
+
+    site = sample_desk.root / "site"
+    assert sample_desk.run("build").code == 0
+    before = tree(site)
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!{sys.executable}\n{script}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: fake)
+    entry = sample_desk.checks / "russia-china-veto.yaml"
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace('claim: "Russia', 'claim: "Edited, Russia', 1), encoding="utf-8"
+    )
+    run = sample_desk.run("build")
+    assert run.code == 2  # not the desk's fault: the tool's
+    assert "error[search]: Pagefind could not index the site" in run.out and said in run.out, run.out
+    assert "nothing was written" in run.err
+    assert tree(site) == before

@@ -252,37 +252,39 @@ def test_links_planted_beside_the_database_are_not_written_through(sample_desk: 
     assert victim.read_text(encoding="utf-8") == "keep me\n"
 
 
-def test_search_documents_planted_in_the_cache_are_neither_indexed_nor_written_through(
+def test_search_documents_an_earlier_version_kept_in_the_cache_are_removed_never_followed(
     sample_desk: Desk, tmp_path: Path
 ) -> None:
-    """The cache keeps each part's search documents between builds; a pull
-    request could plant links and pages of its own among them."""
+    """Earlier versions kept each part's search documents in the cache; a
+    pull request could plant links and pages of its own among them. Now
+    Pagefind is handed its documents and nothing there is read: the folder
+    is removed, and what a link in it leads to is left alone."""
     site = sample_desk.root / "site"
     assert sample_desk.run("build").code == 0
     expected = tree(site)
     kept = sample_desk.root / FOLDER / "search"
-    (folder,) = kept.iterdir()  # the one site built so far
-    parts = sorted(p for p in folder.iterdir())
+    assert not kept.exists()
     victim = tmp_path / "victim.html"
     victim.write_text("keep me\n", encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    document = next(parts[0].glob("*.html"))
-    document.unlink()
-    document.symlink_to(victim)  # written through, it would be overwritten
-    (parts[0] / f"{SECRET}.html").write_text(
-        f"<html><body><main data-pagefind-body>{SECRET}</main></body></html>", encoding="utf-8"
-    )
-    (parts[0] / "nested").mkdir()
-    (parts[0] / "nested" / "page.html").write_text(f"<main data-pagefind-body>{SECRET}</main>", encoding="utf-8")
-    shutil.rmtree(parts[1])
-    parts[1].symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "mine.html").write_text("mine\n", encoding="utf-8")
+    part = kept / "0123456789abcdef" / "2016-1"
+    part.mkdir(parents=True)
+    (part / "russia-china-veto.html").symlink_to(victim)
+    (part / f"{SECRET}.html").write_text(f"<html><body><main data-pagefind-body>{SECRET}</main></body></html>")
+    (kept / "0123456789abcdef" / "list-1").symlink_to(elsewhere, target_is_directory=True)
     shutil.rmtree(site)
     assert sample_desk.run("build").code == 0
     assert tree(site) == expected
+    assert not os.path.lexists(kept)
     assert victim.read_text(encoding="utf-8") == "keep me\n"
-    assert list(elsewhere.iterdir()) == []
-    assert not any(SECRET.encode() in data for data in tree(kept).values())
+    assert [p.name for p in elsewhere.iterdir()] == ["mine.html"]
+    # A link in its place is removed, not followed (by a build that renders).
+    kept.symlink_to(elsewhere, target_is_directory=True)
+    shutil.rmtree(site)
+    assert sample_desk.run("build").code == 0
+    assert not os.path.lexists(kept) and [p.name for p in elsewhere.iterdir()] == ["mine.html"]
 
 
 def test_a_file_changed_while_it_is_read_is_stored_as_read(sample_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from factcheck.cache import FOLDER, Cache
 from factcheck.editor.quick import quick, snapshot
+from factcheck.model import Check
 from factcheck.model import Desk as Content
 from factcheck.pipeline import build
 from factcheck.site.views import Site
@@ -239,9 +241,7 @@ def test_stopping_the_search_index_stops_pagefind(synthetic: Desk, tmp_path: Pat
     result = build(synthetic.config, out_dir=tmp_path / "site")
     assert result.desk is not None
     buckets = search.plan(list(result.desk.checks.values()), "en")
-    work = tmp_path / "work"
-    work.mkdir()
-    indexer = search.Indexer(buckets, lambda check, part, text: f"<p>{check.claim}</p>", "en", work)
+    indexer = search.Indexer(buckets, lambda check, part, text: f"<p>{check.claim}</p>", "en")
     slow = indexer._running.start(["sleep", "60"])  # as a Pagefind that takes its time
     indexer.cancel()
     assert slow.wait(5) == -9
@@ -255,9 +255,7 @@ def test_a_build_stopped_while_it_waits_for_search_stops_pagefind(synthetic: Des
 
     result = build(synthetic.config, out_dir=tmp_path / "site")
     assert result.desk is not None
-    work = tmp_path / "work"
-    work.mkdir()
-    indexer = search.Indexer([], lambda check, part, text: "", "en", work)
+    indexer = search.Indexer([], lambda check, part, text: "", "en")
     slow = indexer._running.start(["sleep", "60"])
     indexer._futures.append((search.plan(list(result.desk.checks.values()), "en")[0], indexer._pool.submit(slow.wait)))
 
@@ -269,65 +267,61 @@ def test_a_build_stopped_while_it_waits_for_search_stops_pagefind(synthetic: Des
     assert slow.wait(5) == -9
 
 
-def _indexed(synthetic: Desk, tmp_path: Path, name: str) -> dict[str, bytes]:
-    """The first search part of the desk, indexed in a folder of its own."""
-    from factcheck.site import search
-    from factcheck.verify.entries import load_entries
-
-    files, _ = load_entries(synthetic.checks, synthetic.root)
-    checks = [f.check for f in files if f.check is not None]
-    buckets = search.plan(checks, "en")[:1]
-    work = tmp_path / name
-    work.mkdir()
-    document = lambda check, part, text: f"<html><body><main data-pagefind-body>{check.claim}</main></body></html>"  # noqa: E731
-    return search.Indexer(buckets, document, "en", work).result()
-
-
-def test_a_bundle_made_in_memory_or_on_disk_is_the_same(
-    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Pagefind writes a bundle in memory where the system has a memory file
-    system (/dev/shm), on disk where it has none or it fails there."""
-    from factcheck.site import search
-
-    memory = tmp_path / "memory"
-    memory.mkdir()
-    monkeypatch.setattr(search, "_MEMORY", str(memory))
-    made_in: list[Path] = []
-    real = search._pagefind
-
-    def pagefind(site: Path, out: Path, *args: object) -> dict[str, bytes]:
-        made_in.append(out.parent)
-        return real(site, out, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "_pagefind", pagefind)
-    in_memory = _indexed(synthetic, tmp_path, "a")
-    assert made_in == [memory] and in_memory
-    assert list(memory.iterdir()) == []  # and taken away
-    monkeypatch.setattr(search, "_MEMORY", str(tmp_path / "none"))
-    assert _indexed(synthetic, tmp_path, "b") == in_memory
-    full = tmp_path / "full"
-    full.write_text("not a folder, as a memory file system that cannot take the bundle", encoding="utf-8")
-    monkeypatch.setattr(search, "_in_memory", lambda: full / "bundle")
-    assert _indexed(synthetic, tmp_path, "c") == in_memory
-
-
-def test_a_killed_builds_bundle_in_memory_is_removed(
-    synthetic: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pagefind_is_given_the_documents_in_order_and_makes_the_bundle_its_command_line_makes(tmp_path: Path) -> None:
+    """Each bucket goes to Pagefind's service, its documents in the bucket's
+    order, and the bundle comes back in memory. Over a folder, Pagefind
+    takes the pages in the order the file system lists them (ext4 hashes
+    names with a seed of its own): given that same order, its command line
+    makes the same bundle."""
+    import datetime as dt
     import subprocess
 
+    from pagefind_bin import get_executable
+
     from factcheck.site import search
 
-    memory = tmp_path / "memory"
-    memory.mkdir()
-    monkeypatch.setattr(search, "_MEMORY", str(memory))
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    left = memory / f"{search._MEMORY_PREFIX}{gone.stdout.strip()}-abc"
-    (left / "fragment").mkdir(parents=True)
-    running = memory / f"{search._MEMORY_PREFIX}{os.getpid()}-def"  # a build still at work
-    running.mkdir()
-    other = memory / "someone-else"
-    other.mkdir()
-    _indexed(synthetic, tmp_path, "a")
-    assert sorted(p.name for p in memory.iterdir()) == sorted([running.name, other.name])
+    def check(n: int) -> Check:
+        return Check(
+            id=f"c{n:03}", path=f"c{n:03}.yaml", claim=f"Claim {n} about vetoes", claimant=f"Speaker {n % 3}",
+            verdict="false" if n % 2 else "true", summary="", published=dt.date(2016, 1 + n % 12, 1 + n % 28),
+            citations=(), tags=(f"topic {n % 4}",),
+        )  # fmt: skip
+
+    checks = [check(n) for n in (7, 3, 11, 1, 5, 9)]
+
+    def document(c: Check, part: str, text: bool) -> str:
+        return search.document(
+            c, search.Shown("Rated", f"<p>{c.claim}</p>", c.claimant, "1 May", c.claimant, c.tags), "en", part
+        )
+
+    (bucket,) = search.plan(checks, "en")[:1]
+    made = search.Indexer([bucket], document, "en").result()
+    assert made == search.Indexer([bucket], document, "en").result()  # the same bytes each time
+    assert {path.split("/", 2)[-1] for path in made} >= {"pagefind.js", "pagefind-entry.json"}
+    # The command line, over a folder that lists the documents in the bucket's order.
+    names = [f"{c.id}.html" for c in bucket.checks]
+    shown = {f"{c.id}.html": document(c, bucket.part, True) for c in checks}
+    places = [tmp_path, *(Path(p) for p in ("/dev/shm",) if os.access(p, os.W_OK))]  # noqa: S108
+    site = None
+    for place in places:  # most file systems list in the order of making, or its reverse, or hash the names
+        for order in (names, names[::-1]):
+            folder = Path(tempfile.mkdtemp(dir=place))
+            for name in order:
+                (folder / name).write_text(shown[name], encoding="utf-8")
+            if os.listdir(folder) == names:
+                site = folder
+                break
+            shutil.rmtree(folder)
+        if site is not None:
+            break
+    if site is None:
+        pytest.skip("no file system here lists the documents in order")
+    try:
+        out = tmp_path / "bundle"
+        command = [str(get_executable()), "--site", str(site), "--output-path", str(out), "--force-language", "en"]
+        subprocess.run([*command, "--silent"], check=True)
+    finally:
+        shutil.rmtree(site)
+    by_command = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    kept = {bucket.folder + name: data for name, data in search.stable(by_command).items() if search._kept(name)}
+    assert kept == made

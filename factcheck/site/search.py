@@ -9,9 +9,10 @@ within a year, so a new check changes the newest part of its year only,
 an edit re-indexes the one part of 250 that holds the check, and the parts
 run in date order, which is how the browser lists the checks a filter
 picks newest first across bundles (static/search.js). Each part is indexed
-by Pagefind's command-line binary (from the `pagefind-bin` package) over a
-folder of documents made from the checks themselves, so indexing runs on
-the second core while the pages are rendered.
+by Pagefind's binary (from the `pagefind-bin` package) run as a service,
+given documents made from the checks themselves and handing back the
+bundle, so indexing runs on the second core while the pages are rendered,
+and nothing of it is written to disk but the bundle in the site.
 
 A document carries what the browser filters and sorts by
 (`data-pagefind-filter`: verdict, topic, claimant, part;
@@ -20,6 +21,7 @@ A document carries what the browser filters and sorts by
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -34,9 +36,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from typing import IO
 
-from ..cache import code_fingerprint, digest
+from ..cache import Cache, code_fingerprint, digest
 from ..model import Check
 
 ROOT = "pagefind/"
@@ -59,7 +61,7 @@ EVERY_DOCUMENTS = 128  # documents made between two calls of the progress callba
 _KEPT = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 _KEPT_SUFFIXES = (".pf_meta", ".pagefind")
 _KEPT_FOLDERS = ("index/", "fragment/", "filter/")
-_SITES_KEPT = 3  # sites of one desk whose search documents are kept (the build's, the preview's)
+_AHEAD = 3  # buckets whose messages are made before Pagefind indexes them: two at work, one waiting
 
 
 class SearchError(Exception):
@@ -104,50 +106,48 @@ def _bucket(part: str, checks: Sequence[Check], text: bool, language: str, salt:
 class Indexer:
     """Indexes buckets in the background, two at a time (Pagefind's memory
     grows with its input); `result()` waits and returns the bundle files,
-    `cancel()` stops Pagefind where it is."""
+    `cancel()` stops Pagefind where it is.
+
+    Each bucket goes to a Pagefind of its own, run as a service (`pagefind
+    --service`: messages on its standard input and output), its documents
+    handed over in the bucket's order and its bundle handed back: nothing
+    is written to disk. Pagefind numbers pages in the order it is given
+    them, and over a folder it takes them in the order the file system
+    lists them, which differs from one file system to the next (ext4 hashes
+    names with a seed of its own): given them in order, a bundle is the
+    same on any machine. The messages are made by the thread that made the
+    Indexer, not the one that talks to Pagefind (making them would take the
+    interpreter back from the thread rendering pages), a few buckets ahead
+    of Pagefind (`ready` and `result` make the next), so that they are not
+    all held at once."""
 
     def __init__(
         self,
         buckets: Sequence[Bucket],
         document: Callable[[Check, str, bool], str],
         language: str,
-        work: Path,
         waiting: Callable[[], None] = lambda: None,
-        documents: Path | None = None,
     ):
         """`waiting` is called now and then while the documents are made (a
-        progress callback, which may stop the build). `documents`: a folder
-        kept from one build of the site to the next (in the cache), where
-        each part's documents stay: an edit rewrites the documents that
-        changed, not the part's hundreds of files (creating a file costs
-        ten times rewriting one, and much more while the disk is still
-        busy with the last build's pages)."""
+        progress callback, which may stop the build)."""
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._running = _Running()
         self._futures: list[tuple[Bucket, Future[dict[str, bytes]]]] = []
+        self._pending = list(buckets)  # their messages not made yet
+        self._document, self._language, self._waiting = document, language, waiting
         try:
-            for n, b in enumerate(buckets):
-                folder = work / f"search-{n}"
-                folder.mkdir(parents=True)
-                # Written here, not by the thread that runs Pagefind: each
-                # write would make that thread take the interpreter back from
-                # the one rendering pages (two switches a file, 20,000 files
-                # at 10,000 checks).
-                site = _own_folder(documents / b.part) if documents is not None else None
-                try:
-                    if site is not None:
-                        _documents(site, b, document, waiting)
-                except OSError:
-                    site = None  # the cache is only a shortcut: the scratch space then
-                if site is None:
-                    site = folder / "site"
-                    site.mkdir()
-                    _documents(site, b, document, waiting)
-                future = self._pool.submit(_index, site, folder, language, self._running)
-                self._futures.append((b, future))
+            self._feed()
         except BaseException:
             self.cancel()
             raise
+
+    def _feed(self) -> None:
+        """Make the messages of the next buckets and hand them to Pagefind,
+        until `_AHEAD` are made and not yet indexed."""
+        while self._pending and sum(not f.done() for _, f in self._futures) < _AHEAD:
+            bucket = self._pending.pop(0)
+            messages = _messages(bucket, self._document, self._language, self._waiting)
+            self._futures.append((bucket, self._pool.submit(_index, messages, self._running)))
 
     def ready(self) -> dict[str, bytes]:
         """The files of the bundles indexed since the last call, in order,
@@ -158,6 +158,7 @@ class Indexer:
             bucket, future = self._futures.pop(0)
             for path, data in future.result().items():
                 files[bucket.folder + path] = data
+        self._feed()
         return files
 
     def result(self, waiting: Callable[[], None] = lambda: None) -> dict[str, bytes]:
@@ -166,7 +167,9 @@ class Indexer:
         which may stop the build)."""
         files: dict[str, bytes] = {}
         try:
-            for bucket, future in self._futures:
+            while self._futures or self._pending:
+                self._feed()
+                bucket, future = self._futures.pop(0)
                 while True:
                     try:
                         found = future.result(timeout=0.05)
@@ -192,18 +195,18 @@ class _Running:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._procs: set[subprocess.Popen[str]] = set()
+        self._procs: set[subprocess.Popen[bytes]] = set()
         self.stopped = False
 
-    def start(self, command: list[str]) -> subprocess.Popen[str]:
+    def start(self, command: list[str], stderr: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
         with self._lock:
             if self.stopped:
                 raise SearchError("the build was stopped")
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
             self._procs.add(proc)
             return proc
 
-    def done(self, proc: subprocess.Popen[str]) -> None:
+    def done(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._procs.discard(proc)
 
@@ -214,193 +217,108 @@ class _Running:
                 proc.kill()
 
 
-def _documents(
-    folder: Path, bucket: Bucket, document: Callable[[Check, str, bool], str], waiting: Callable[[], None]
-) -> None:
-    """Make `folder` hold the bucket's documents and nothing else (Pagefind
-    indexes every page in it), writing only those whose bytes differ from
-    what it holds. A link is never followed: the cache may have come from a
-    pull request."""
-    wanted = {f"{c.id}.html": c for c in bucket.checks}  # flat: a folder each costs more than indexing
-    with os.scandir(folder) as found:
-        for entry in found:
-            if entry.name not in wanted or not entry.is_file(follow_symlinks=False):
-                _remove(entry)
-    for i, (name, check) in enumerate(wanted.items()):
+def _message(number: int, payload: dict[str, object]) -> bytes:
+    """One message to Pagefind's service: base64 of its JSON, then a comma."""
+    return base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode("utf-8")) + b","
+
+
+def _messages(
+    bucket: Bucket, document: Callable[[Check, str, bool], str], language: str, waiting: Callable[[], None]
+) -> list[bytes]:
+    """What Pagefind is told to index a bucket: a new index in the site's
+    language, each check's document (its name is its page's name in the
+    index), and, last, to hand the bundle back."""
+    messages = [_message(0, {"type": "NewIndex", "config": {"force_language": language.split("-")[0].lower()}})]
+    for i, check in enumerate(bucket.checks, start=1):
         if i % EVERY_DOCUMENTS == 0:
             waiting()
-        data = document(check, bucket.part, bucket.text).encode("utf-8")
-        path = folder / name
-        if _holds(path, data):
-            continue
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-        try:
-            os.write(fd, data)  # a few kilobytes: written whole
-        finally:
-            os.close(fd)
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        st = os.fstat(fd)
-        return stat.S_ISREG(st.st_mode) and st.st_size == len(data) and os.read(fd, len(data) + 1) == data
-    finally:
-        os.close(fd)
-
-
-def _own_folder(path: Path) -> Path | None:
-    """`path` as a folder of its own (made if missing; whatever else stands
-    there, a link to elsewhere among them, removed), or None if it cannot be."""
-    try:
-        if not stat.S_ISDIR(os.lstat(path).st_mode):
-            os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    try:
-        path.mkdir(exist_ok=True)
-        return path if stat.S_ISDIR(os.lstat(path).st_mode) else None
-    except OSError:
-        return None
-
-
-def _remove(entry: os.DirEntry[str]) -> None:
-    if entry.is_dir(follow_symlinks=False):
-        shutil.rmtree(entry.path)
-    else:
-        os.unlink(entry.path)
-
-
-def documents_folder(root: Path | None, target: Path, parts: Sequence[str]) -> Path | None:
-    """The folder kept for this site's search documents (`root`, a folder
-    of the cache, holds one per site built from the desk: the preview's and
-    the build's never share one), with a folder for each of `parts` and
-    nothing else. The sites least recently built are forgotten beyond a few."""
-    if root is None:
-        return None
-    mine = _own_folder(root / hashlib.sha256(str(target).encode("utf-8", "surrogatepass")).hexdigest()[:16])
-    if mine is None:
-        return None
-    try:
-        os.utime(mine)
-        others = sorted(
-            (e for e in os.scandir(root) if e.path != str(mine)),
-            key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns,
-            reverse=True,
+        contents = document(check, bucket.part, bucket.text)
+        messages.append(
+            _message(i, {"type": "AddFile", "index_id": 0, "file_path": f"{check.id}.html", "file_contents": contents})
         )
-        for entry in others[_SITES_KEPT - 1 :]:
-            _remove(entry)
-        keep = set(parts)
-        for entry in os.scandir(mine):
-            if entry.name not in keep:
-                _remove(entry)
-    except OSError:
-        return None
-    return mine
+    messages.append(_message(len(messages), {"type": "GetFiles", "index_id": 0}))
+    return messages
 
 
-def _index(site: Path, work: Path, language: str, running: _Running) -> dict[str, bytes]:
-    """Pagefind over the documents in `site`, its bundle made in memory
-    where it can be (_in_memory), else in `work`, a folder of the build's
-    own scratch space (cleared by the next build if this one is killed)."""
-    try:
-        memory = _in_memory()
-        if memory is not None:
-            try:
-                return _pagefind(site, memory, language, running)
-            except SearchError:
-                if running.stopped:
-                    raise
-                # A full or odd memory file system, perhaps: on disk, then.
-            finally:
-                shutil.rmtree(memory, ignore_errors=True)
-        return _pagefind(site, work / "bundle", language, running)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+_TIMEOUT = 600  # seconds a bundle may take before its Pagefind is stopped
 
 
-def _pagefind(site: Path, out: Path, language: str, running: _Running) -> dict[str, bytes]:
+def _index(messages: list[bytes], running: _Running) -> dict[str, bytes]:
+    """Pagefind's service over `messages` (_messages): the bundle it hands back."""
     from pagefind_bin import get_executable
 
-    command = [
-        str(get_executable()),
-        "--site",
-        str(site),
-        "--output-path",
-        str(out),
-        "--force-language",
-        language.split("-")[0].lower(),
-        "--silent",
-    ]
+    last = len(messages) - 1  # the number of the message asking for the bundle
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = running.start([str(get_executable()), "--service"], stderr=errors)
+        except OSError as exc:
+            raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        timer = threading.Timer(_TIMEOUT, proc.kill)
+        timer.start()
+        try:
+            files = _talk(proc, messages, last)
+        except OSError as exc:  # it stopped reading: it was stopped, or failed
+            files = None
+            if not running.stopped:
+                raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        finally:
+            timer.cancel()
+            if proc.stdin is not None:
+                proc.stdin.close()  # the service ends when its input does
+            proc.wait()
+            running.done(proc)
+        if running.stopped:
+            raise SearchError("the build was stopped")
+        if isinstance(files, str):
+            raise SearchError(f"Pagefind could not index the site: {files}")
+        if files is None:
+            errors.seek(0)
+            detail = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else 'it stopped'}")
+    return stable({name: data for name, data in files.items() if _kept(name)})
+
+
+def _talk(proc: subprocess.Popen[bytes], messages: list[bytes], last: int) -> dict[str, bytes] | str | None:
+    """Send the messages, read the answers: the bundle's files, the first
+    error Pagefind reports (a string), or None if it stops first. Its
+    service reads its input whole as it comes, so writing everything before
+    reading cannot block on a full pipe."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"".join(messages))
+    proc.stdin.flush()
+    pending = b""
+    while True:
+        chunk = proc.stdout.read1(1 << 20)
+        if not chunk:
+            return None
+        pending += chunk
+        *answers, pending = pending.split(b",")
+        for answer in answers:
+            try:
+                reply = json.loads(base64.b64decode(answer))
+                payload = reply["payload"]
+                if payload["type"] == "Error":
+                    return str(payload.get("message") or "an error")
+                if reply.get("message_id") == last and payload["type"] == "GetFiles":
+                    return {f["path"]: base64.b64decode(f["content"]) for f in payload["files"]}
+            except (ValueError, KeyError, TypeError) as exc:
+                return f"an answer it gave could not be read ({exc})"
+
+
+def remove_kept_documents(cache: Cache) -> None:
+    """Earlier versions kept each part's search documents in the cache
+    (`.factcheck-cache/search/`, about 80 MB at 10,000 checks): gone, with
+    whatever is in it (a link there is removed, never followed)."""
+    if cache.path is None:
+        return
+    path = cache.path / "search"
     try:
-        proc = running.start(command)
-    except OSError as exc:
-        raise SearchError(f"Pagefind could not index the site: {exc}") from exc
-    try:
-        stdout, stderr = proc.communicate(timeout=600)
-    except subprocess.TimeoutExpired as exc:
-        proc.kill()
-        proc.communicate()
-        raise SearchError(f"Pagefind could not index the site: {exc}") from exc
-    finally:
-        running.done(proc)
-    if proc.returncode != 0:
-        detail = (stderr or stdout).strip().splitlines()
-        raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else proc.returncode}")
-    return stable(
-        {
-            name: p.read_bytes()
-            for p in sorted(out.rglob("*"))
-            if p.is_file() and _kept(name := p.relative_to(out).as_posix())
-        }
-    )
-
-
-# Where Pagefind writes a bundle before it is read back: memory, where the
-# system has a memory file system for it. A bundle is hundreds to thousands
-# of small files made and deleted again within the build, and on a disk
-# file system making files where many were just deleted costs several times
-# as much (ext4 passes over recently freed inodes): a list part of 1,000
-# documents took 1.5 s there in a rebuild, 0.3 s in memory.
-_MEMORY = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp), never a name given
-_MEMORY_PREFIX = "factcheck-search-"
-
-
-def _in_memory() -> Path | None:
-    """A new private folder in memory, after removing those a killed build
-    of this user left; None where there is none to be had."""
-    if not os.path.isdir(_MEMORY) or not os.access(_MEMORY, os.W_OK | os.X_OK):
-        return None
-    try:
-        with os.scandir(_MEMORY) as found:
-            for entry in found:
-                if entry.name.startswith(_MEMORY_PREFIX) and _left_behind(entry):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix=f"{_MEMORY_PREFIX}{os.getpid()}-", dir=_MEMORY))
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
     except OSError:
-        return None
-
-
-def _left_behind(entry: os.DirEntry[str]) -> bool:
-    """A folder of ours whose process is gone."""
-    try:
-        if entry.stat(follow_symlinks=False).st_uid != os.getuid() or not entry.is_dir(follow_symlinks=False):
-            return False
-        pid = int(entry.name[len(_MEMORY_PREFIX) :].split("-", 1)[0])
-    except (OSError, ValueError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
+        pass
 
 
 def stable(files: dict[str, bytes]) -> dict[str, bytes]:
