@@ -304,3 +304,35 @@ def test_a_pagefind_that_fails_fails_the_build_and_leaves_the_site_as_it_was(
     assert "error[search]: Pagefind could not index the site" in run.out and said in run.out, run.out
     assert "nothing was written" in run.err
     assert tree(site) == before
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_site_files_are_readable_by_all_whatever_the_umask(sample_desk: Desk, tmp_path: Path, umask: int) -> None:
+    """Every file of the site is 0644: made so under any umask (the mode is
+    set where the umask would take some of it away); a file that stood where
+    one is written takes that mode too, and a link there is not followed."""
+    from factcheck.site import output
+
+    site = sample_desk.root / "site"
+    old = os.umask(umask)
+    output._umask.cache_clear()
+    try:
+        assert output._umask() == umask
+        assert sample_desk.run("build").code == 0
+        stood = tmp_path / "stood.html"
+        stood.write_text("someone's own\n", encoding="utf-8")
+        stood.chmod(0o600)
+        FileOps().write(stood, b"ours\n")
+        victim = tmp_path / "victim.html"
+        victim.write_text("keep me\n", encoding="utf-8")
+        (tmp_path / "link.html").symlink_to(victim)
+        with pytest.raises(OSError):
+            FileOps().write(tmp_path / "link.html", b"ours\n")
+    finally:
+        os.umask(old)
+        output._umask.cache_clear()
+    modes = {p.relative_to(site).as_posix(): p.stat().st_mode & 0o777 for p in site.rglob("*") if p.is_file()}
+    ours = {path: mode for path, mode in modes.items() if not path.startswith(".factcheck")}
+    assert len(ours) > 100 and set(ours.values()) == {0o644}, {p: oct(m) for p, m in ours.items() if m != 0o644}
+    assert stood.read_bytes() == b"ours\n" and stood.stat().st_mode & 0o777 == 0o644
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
