@@ -38,7 +38,7 @@ _Report = tuple[tuple[Diagnostic, ...], dict[str, int], tuple[dict[str, Any], ..
 REPORTS = Space[_Report]("report", _Report, by_row=True)
 # The tables a `check` uses; a build uses all of them. Saving prunes those named.
 CHECK_SPACES = ("article", "entry", "found")
-SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "report")
+SPACES = (*CHECK_SPACES, "stat", "markdown", "fragment", "run", "report")
 
 
 class LinkError(Exception):

@@ -165,7 +165,7 @@ def test_a_planted_pickle_is_never_loaded(sample_desk: Desk, tmp_path: Path) -> 
 
     cache = sample_desk.root / FOLDER
     cache.mkdir()
-    for space in ("entry", "article", "found", "stat", "report", "markdown", "fragment"):
+    for space in ("entry", "article", "found", "stat", "report", "markdown", "fragment", "run"):
         for shard in range(8):
             (cache / f"{space}.{shard}.pickle").write_bytes(pickle.dumps(Payload()))
     for command in ("check", "build"):

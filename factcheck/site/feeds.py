@@ -30,17 +30,21 @@ def dumps(data: object) -> str:
 
 
 # Every check's part of a file, in the site's order: (kind, make one part)
-# -> the parts joined by ",\n", in runs (the renderer caches a run whole).
-Parts = Callable[[str, Callable[[Check], str]], list[str]]
+# -> the parts joined by ",\n", in runs, each as UTF-8 (the renderer caches
+# a run whole).
+Parts = Callable[[str, Callable[[Check], str]], list[bytes]]
 SEPARATOR = ",\n"
 # A file holding every check: its head, the runs of parts, its tail. The
 # renderer joins them (`joined`) once it has made each piece fit for the page.
-Export = tuple[str, list[str], str]
+Export = tuple[str, list[bytes], str]
 
 
-def joined(head: str, items: list[str], tail: str) -> str:
-    # One join: each `+` would copy the whole file again (tens of megabytes).
-    return "".join((head, SEPARATOR.join(items), tail, "\n"))
+def joined(head: str, runs: list[bytes], tail: str) -> bytes:
+    """The file's bytes, in one join (each `+` would copy the whole file
+    again, tens of megabytes), of bytes: the runs are kept as UTF-8, as a
+    text of tens of megabytes with one character beyond U+FFFF in it would
+    take four bytes a character in memory."""
+    return b"".join((head.encode("utf-8"), SEPARATOR.encode("ascii").join(runs), tail.encode("utf-8"), b"\n"))
 
 
 def claim_review(site: Site, check: Check) -> dict[str, object]:

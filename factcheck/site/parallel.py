@@ -34,7 +34,7 @@ import zlib
 # child takes more than half.
 CHILD_SHARE = 60
 # The cache's tables that rendering reads and adds to.
-SPACES = ("markdown", "fragment")
+SPACES = ("markdown", "fragment", "run")
 
 
 def share(path: str) -> int:
