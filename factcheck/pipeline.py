@@ -215,7 +215,7 @@ def build(
     try:
         desk = result.desk if drafts else result.desk.published()
         written, search_stale = _render_and_write(
-            desk, env, target, inputs, strict, cache, progress, notice, defer_search, parallel
+            desk, env, target, inputs, strict, cache, progress, notice, defer_search, parallel, previous
         )
     except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
@@ -262,8 +262,10 @@ def _render_and_write(
     notice: Callable[[str], None],
     defer_search: bool,
     parallel: bool = False,
+    known: Manifest | None = None,
 ) -> tuple[Written, bool]:
-    """Render and write; the flag says whether search was left stale."""
+    """Render and write; the flag says whether search was left stale.
+    `known`: the last build's manifest, as read to tell the site up to date."""
     from .site import parallel as rendering
     from .site import search
     from .site.links import LinkScanner, diagnose, locate
@@ -277,6 +279,7 @@ def _render_and_write(
         protect=(config.root,),
         forbid=(config.articles_dir, config.checks_dir, config.templates_dir, config.root / CACHE_FOLDER),
         notice=notice,
+        known=known,
     )
     previous = writer.previous
     old_files: Mapping[str, str] = previous.files if previous else {}

@@ -336,3 +336,29 @@ def test_site_files_are_readable_by_all_whatever_the_umask(sample_desk: Desk, tm
     assert len(ours) > 100 and set(ours.values()) == {0o644}, {p: oct(m) for p, m in ours.items() if m != 0o644}
     assert stood.read_bytes() == b"ours\n" and stood.stat().st_mode & 0o777 == 0o644
     assert victim.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_the_writer_reads_the_manifest_again_unless_it_is_the_one_read_before_the_lock(sample_desk: Desk) -> None:
+    """A build reads the last manifest to tell the site up to date, then
+    takes the lock: if another build replaced the manifest meanwhile (or
+    left its journal), the writer reads it again, under the lock."""
+    from factcheck.site.output import SiteWriter, read_manifest
+
+    site = sample_desk.root / "site"
+    assert sample_desk.run("build").code == 0
+    known = read_manifest(site)
+    assert known is not None and known.read_as is not None
+    writer = SiteWriter(site, known=known)
+    assert writer.previous is known  # the same file: not read twice
+    writer.abort()
+    entry = sample_desk.checks / "russia-china-veto.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace('claim: "Russia', 'claim: "Edited, Russia', 1), "utf-8")
+    assert sample_desk.run("build").code == 0  # another build, in between
+    writer = SiteWriter(site, known=known)
+    assert writer.previous is not known and writer.previous == read_manifest(site) != known
+    writer.abort()
+    before = read_manifest(site)
+    (site / JOURNAL).write_text('"index.html"\n', encoding="utf-8")  # then a build killed while writing
+    writer = SiteWriter(site, known=before)
+    assert writer.previous is not before and writer.previous is not None and writer.previous.interrupted
+    writer.abort()

@@ -74,6 +74,9 @@ class Manifest:
     inputs: str  # digest of everything the build read; "" after an interrupted build
     keys: Mapping[str, str]  # site path -> the key of what it shows
     interrupted: bool = False  # a journal was found: the last build did not finish
+    # The manifest file's (size, mtime_ns, inode) as it was read: a writer
+    # finds it unchanged (every build replaces it whole) and need not read it again.
+    read_as: tuple[int, int, int] | None = None
 
 
 def valid_path(path: object) -> bool:
@@ -90,6 +93,7 @@ def read_manifest(out_dir: Path) -> Manifest | None:
     manifest that does not validate: treated as absent). Paths in a journal
     left by an unfinished build count as unknown."""
     try:
+        read_as = _signature(out_dir / MARKER)
         data = json.loads((out_dir / MARKER).read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
@@ -104,12 +108,27 @@ def read_manifest(out_dir: Path) -> Manifest | None:
         return None
     journal = read_journal(out_dir)
     if not journal:
-        return Manifest(files, inputs, keys)
+        return Manifest(files, inputs, keys, read_as=read_as)
     files = {**files, **dict.fromkeys(journal, "")}
     # A key names a file, or a folder made as a whole (a search bundle).
     unknown = set(journal)
     keys = {p: k for p, k in keys.items() if p not in unknown and not (p.endswith("/") and _holds(p, unknown))}
     return Manifest(files, "", keys, interrupted=True)
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _still(out_dir: Path, known: Manifest) -> bool:
+    """Is `known` (read before the lock was taken) what the folder holds now?"""
+    if known.read_as is None or known.interrupted or os.path.lexists(out_dir / JOURNAL):
+        return False
+    try:
+        return _signature(out_dir / MARKER) == known.read_as
+    except OSError:
+        return False
 
 
 def _holds(folder: str, paths: Iterable[str]) -> bool:
@@ -243,7 +262,10 @@ class SiteWriter:
         forbid: Sequence[Path] = (),
         notice: Callable[[str], None] = lambda message: None,
         ops: FileOps | None = None,
+        known: Manifest | None = None,
     ):
+        """`known`: the manifest as the caller read it before; read again
+        under the lock unless the file is still the one it read."""
         self.out_dir = Path(os.path.abspath(out_dir))
         self.ops = ops or FileOps()
         refuse_unsafe(self.out_dir, protect, forbid)
@@ -255,7 +277,7 @@ class SiteWriter:
         self._top = real(self.out_dir)
         self._lock = _Lock(self.out_dir / LOCK, self.out_dir, notice)
         try:
-            self.previous = read_manifest(self.out_dir)
+            self.previous = known if known is not None and _still(self.out_dir, known) else read_manifest(self.out_dir)
             # A manifest that is there but does not validate: the folder is
             # ours (it was marked), but what it holds is not known.
             self.damaged = self.previous is None and (self.out_dir / MARKER).is_file()
