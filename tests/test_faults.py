@@ -309,15 +309,11 @@ def test_a_pagefind_that_fails_fails_the_build_and_leaves_the_site_as_it_was(
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_site_files_are_readable_by_all_whatever_the_umask(sample_desk: Desk, tmp_path: Path, umask: int) -> None:
     """Every file of the site is 0644: made so under any umask (the mode is
-    set where the umask would take some of it away); a file that stood where
-    one is written takes that mode too, and a link there is not followed."""
-    from factcheck.site import output
-
+    set where the file did not get it); a file that stood where one is
+    written takes that mode too, and a link there is not followed."""
     site = sample_desk.root / "site"
     old = os.umask(umask)
-    output._umask.cache_clear()
     try:
-        assert output._umask() == umask
         assert sample_desk.run("build").code == 0
         stood = tmp_path / "stood.html"
         stood.write_text("someone's own\n", encoding="utf-8")
@@ -330,7 +326,6 @@ def test_site_files_are_readable_by_all_whatever_the_umask(sample_desk: Desk, tm
             FileOps().write(tmp_path / "link.html", b"ours\n")
     finally:
         os.umask(old)
-        output._umask.cache_clear()
     modes = {p.relative_to(site).as_posix(): p.stat().st_mode & 0o777 for p in site.rglob("*") if p.is_file()}
     ours = {path: mode for path, mode in modes.items() if not path.startswith(".factcheck")}
     assert len(ours) > 100 and set(ours.values()) == {0o644}, {p: oct(m) for p, m in ours.items() if m != 0o644}
@@ -362,3 +357,52 @@ def test_the_writer_reads_the_manifest_again_unless_it_is_the_one_read_before_th
     writer = SiteWriter(site, known=before)
     assert writer.previous is not before and writer.previous is not None and writer.previous.interrupted
     writer.abort()
+
+
+def test_site_files_are_readable_by_all_under_a_default_acl(tmp_path: Path) -> None:
+    """A folder's default ACL, not the umask, gives a new file its mode
+    (`setfacl -d -m o::---`): the site's files are 0644 all the same."""
+    import struct
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    # user::rwx, group::---, other::--- (the kernel's binary form of an ACL)
+    entries = [(0x01, 7), (0x04, 0), (0x20, 0)]
+    acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, 0xFFFFFFFF) for tag, perm in entries)
+    try:
+        os.setxattr(folder, "system.posix_acl_default", acl)
+    except (OSError, AttributeError):
+        pytest.skip("no ACLs on this file system")
+    (folder / "probe").touch()
+    assert (folder / "probe").stat().st_mode & 0o777 == 0o600  # the ACL, not the umask, decides
+    FileOps().write(folder / "page.html", b"page\n")
+    assert (folder / "page.html").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("left", [1000, 3000, 10**9])
+def test_a_pagefind_that_stops_reading_a_large_part_is_reported_in_its_own_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, left: int
+) -> None:
+    """A part's messages are megabytes: a Pagefind that stops reading them
+    (dies, or is killed) leaves them unwritten in the pipe. That is a
+    SearchError with what Pagefind said, never a BrokenPipeError, and the
+    process is reaped."""
+    import pagefind_bin
+
+    from factcheck.site import search
+
+    messages = [b"A" * 1000 + b","] * 2000  # 2 MB
+    take = sum(map(len, messages)) - 65536 - left  # all but what fills the pipe, and `left` more
+    fake = tmp_path / "pagefind"
+    fake.write_text(
+        f"#!{sys.executable}\nimport os, sys\ngot = 0\n"
+        f"while got < {max(take, 0)}:\n    b = os.read(0, 65536)\n    if not b: break\n    got += len(b)\n"
+        "print('thread main panicked at fossick', file=sys.stderr)\nos._exit(101)\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: fake)
+    running = search._Running()
+    with pytest.raises(search.SearchError, match="Pagefind could not index the site: thread main panicked"):
+        search._index(messages, running)
+    assert not running._procs

@@ -35,7 +35,6 @@ import shutil
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -181,22 +180,6 @@ def patch(out_dir: Path, files: Mapping[str, bytes], removed: Collection[str]) -
             ops.unlink(out_dir / rel)
 
 
-@cache
-def _umask() -> int:
-    """The process's umask, read once (Linux tells it; elsewhere it is set
-    and put back, before any thread of the build writes a file)."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 class FileOps:
     """Every change the writer makes to the output folder, one method each,
     so that the tests can stop a build after any one of them."""
@@ -205,19 +188,12 @@ class FileOps:
         path.mkdir(exist_ok=True)
 
     def write(self, path: Path, data: bytes) -> None:
-        """The file, readable by all (0644) whatever the umask. Setting the
-        mode costs a third of making a file on ext4, so it is set only
-        where the umask would take some of it away, or on a file that was
-        there already (whose mode stays what it was)."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        """The file, readable by all (0644) whatever the umask or a default
+        ACL. Setting the mode costs a third of making a file on ext4, so it
+        is set only where the file did not get it (a look at it is cheap)."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
-            fd = os.open(path, flags | os.O_EXCL, 0o644)  # never follows a link either
-            made = True
-        except FileExistsError:
-            fd = os.open(path, flags | os.O_TRUNC, 0o644)
-            made = False
-        try:
-            if not made or _umask() & 0o644:
+            if stat.S_IMODE(os.fstat(fd).st_mode) != 0o644:
                 os.fchmod(fd, 0o644)
             view = memoryview(data)
             while view:

@@ -253,28 +253,40 @@ def _index(messages: list[bytes], running: _Running) -> dict[str, bytes]:
             proc = running.start([str(get_executable()), "--service"], stderr=errors)
         except OSError as exc:
             raise SearchError(f"Pagefind could not index the site: {exc}") from exc
-        timer = threading.Timer(_TIMEOUT, proc.kill)
+        late = threading.Event()
+
+        def too_late() -> None:
+            late.set()
+            proc.kill()
+
+        timer = threading.Timer(_TIMEOUT, too_late)
         timer.start()
+        files: dict[str, bytes] | str | None = None
         try:
             files = _talk(proc, messages, last)
-        except OSError as exc:  # it stopped reading: it was stopped, or failed
-            files = None
-            if not running.stopped:
-                raise SearchError(f"Pagefind could not index the site: {exc}") from exc
+        except OSError:
+            pass  # it stopped reading (stopped, or failed): its own words say why, below
         finally:
             timer.cancel()
-            if proc.stdin is not None:
-                proc.stdin.close()  # the service ends when its input does
+            for stream in (proc.stdin, proc.stdout):  # its input's end ends the service
+                try:
+                    if stream is not None:
+                        stream.close()
+                except OSError:
+                    pass  # what was left to write is not wanted any more
             proc.wait()
             running.done(proc)
         if running.stopped:
             raise SearchError("the build was stopped")
+        if late.is_set():
+            raise SearchError(f"Pagefind could not index the site: it took more than {_TIMEOUT} s")
         if isinstance(files, str):
             raise SearchError(f"Pagefind could not index the site: {files}")
         if files is None:
             errors.seek(0)
             detail = errors.read().decode("utf-8", "replace").strip().splitlines()
-            raise SearchError(f"Pagefind could not index the site: {detail[-1] if detail else 'it stopped'}")
+            said = detail[-1] if detail else f"it stopped (exit status {proc.returncode})"
+            raise SearchError(f"Pagefind could not index the site: {said}")
     return stable({name: data for name, data in files.items() if _kept(name)})
 
 
