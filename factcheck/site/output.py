@@ -43,7 +43,7 @@ from ..safefs import inside, real
 MARKER = ".factcheck-site"  # the manifest: present in every folder this tool writes
 JOURNAL = ".factcheck-journal"  # paths being put in place by a build that has not finished
 LOCK = ".factcheck-lock"  # held by the build writing the folder
-WORK = ".factcheck-work"  # the writing build's scratch space: staged files, search indexing
+WORK = ".factcheck-work"  # the writing build's scratch space: staged files, the next manifest
 OWN = frozenset({MARKER, JOURNAL, LOCK, WORK})
 # Files a host needs beside a site: their presence does not make a folder someone else's.
 HOST_FILES = frozenset({"CNAME", "robots.txt"})
