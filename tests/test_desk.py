@@ -109,6 +109,32 @@ def test_a_desk_template_replaces_the_built_in_one_file_by_file(sample_desk: Des
     assert (site / "static" / "search.js").is_file()  # the rest stays built in
 
 
+def test_list_items_link_from_every_depth_with_the_built_in_macros_or_a_desks_own(sample_desk: Desk) -> None:
+    """The built-in list item is rendered once for every depth of the site
+    (its links' root a marker put in its place on each page); a desk's own
+    `_macros.html`, which may use `root` as it likes, is rendered per depth."""
+    site = sample_desk.root / "site"
+
+    def item_links() -> dict[str, list[str]]:
+        found = {}
+        for page in ("index.html", "tags/russia/index.html", "claimants/cnn/index.html"):
+            html = (site / page).read_text(encoding="utf-8")
+            assert "factcheck:root" not in html
+            found[page] = re.findall(r'<h3 dir="auto"><a href="([^"]*)">', html)
+        return found
+
+    assert sample_desk.run("build").code == 0
+    built_in = item_links()
+    assert "checks/russia-china-veto/" in built_in["index.html"]
+    assert "../../checks/russia-china-veto/" in built_in["tags/russia/index.html"]
+    macros = (REPO / "factcheck" / "theme" / "_macros.html").read_text(encoding="utf-8")
+    ours = macros.replace("{{ url('checks/' ~ check.id ~ '/') }}", "{{ root }}checks/{{ check.id }}/")
+    assert ours != macros
+    (sample_desk.root / "templates" / "_macros.html").write_text(ours, encoding="utf-8")
+    assert sample_desk.run("build").code == 0
+    assert item_links() == built_in
+
+
 def test_an_error_in_a_built_in_template_is_named_as_such(sample_desk: Desk) -> None:
     (sample_desk.root / "templates" / "base.html").write_text('{% extends "theme/nowhere.html" %}', encoding="utf-8")
     result = sample_desk.run("check")

@@ -27,6 +27,7 @@ from ..cache import Cache, Space, code_fingerprint, digest
 from ..diagnostics import Diagnostic, Location
 from ..verify.ids import tag_slug
 from . import feeds
+from .builtin import BUILTIN
 from .fragments import Words, text_fragment
 from .i18n import Interface, template_gettext
 from .i18n import direction as direction_of
@@ -82,6 +83,17 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 def _shown(text: str) -> str:
     # A search first: translating every page, character by character, costs more than rendering it.
     return text.translate(_SHOWN_CONTROLS) if _CONTROL.search(text) else text
+
+
+# A list item rendered once for every depth (`_Renderer._item_function`):
+# where its links' root goes, replaced on each page. Raw markup that no
+# escaped text can hold.
+_ROOT = "<!--factcheck:root-->"
+_ROOT_OR_HERE = "<!--factcheck:root-or-here-->"
+
+
+def _url_at_any_depth(target: str) -> Markup:
+    return Markup(_ROOT) + target if target else Markup(_ROOT_OR_HERE)
 
 
 def _isolated(text: str | None) -> Markup:
@@ -269,6 +281,8 @@ class _Renderer:
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
+        macros = env.loader.get_source(env, "_macros.html")[1] if env.loader is not None else None
+        self._item_builtin = macros == str(BUILTIN / "_macros.html")
         # config.yaml's bytes, not the Config (whose absolute paths differ
         # between checkouts of one desk, which must build the same site).
         self.base = digest(code_fingerprint(), self.config.digest, templates_digest(self.config))
@@ -660,14 +674,27 @@ class _Renderer:
 
     def _item_function(self, common: Mapping[str, object]) -> Callable[[Check], Markup]:
         """`check_item(check)` for list templates: the `_macros.html` macro,
-        rendered once per check and depth and then reused on every list."""
+        rendered once per check and then reused on every list. The built-in
+        macro links only through `url`, so it is rendered once for every
+        depth of the site, its links' root a marker put in its place on each
+        page (the marker is not escaped, and any text of the check is: none
+        can hold it); a desk's own macro is rendered once per depth."""
         template = self._item_template
+        root = str(common["root"])
 
-        def item(check: Check) -> Markup:
-            key = f"item:{common['root']}"
-            return Markup(self.fragment(key, check, lambda: template.render(**common, check=check)))
+        if self._item_builtin:
+            any_depth = {**common, "root": _ROOT, "url": _url_at_any_depth}
 
-        return item
+            def item(check: Check) -> Markup:
+                made = self.fragment("item", check, lambda: template.render(**any_depth, check=check))
+                return Markup(made.replace(_ROOT_OR_HERE, root or "./").replace(_ROOT, root))
+
+            return item
+
+        def item_at(check: Check) -> Markup:
+            return Markup(self.fragment(f"item:{root}", check, lambda: template.render(**common, check=check)))
+
+        return item_at
 
     def lang_attrs(self, article: Article, block: bool = False) -> Markup:
         """` lang="ar" dir="rtl"` for what an article says, where its
