@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..model import Article, Check, Config
 
 MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the digest of its source
-# List items and runs of export parts, by what they show.
+# List items, by what they show.
 FRAGMENTS = Space[str]("fragment", str, by_row=True)
 # Runs of an export's parts, as UTF-8: held whole through a build (39 MB at 10,000 checks).
 RUNS = Space[bytes]("run", bytes, by_row=True)
