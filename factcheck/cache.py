@@ -173,6 +173,18 @@ class Cache:
             self.put(space, key, found)
         return found
 
+    def keep(self, space: Space[Any], keys: Iterable[Any]) -> None:
+        """Mark rows as used without reading them: what a memo over many
+        rows stood for (a prune would otherwise drop them, and the next run
+        that misses the memo would have to make each again)."""
+        if self.path is not None:
+            self._used.setdefault(space.name, set()).update(map(_key, keys))
+
+    def racy(self, signature: tuple[int, int, int]) -> bool:
+        """A file modified so shortly before now that a later edit could
+        share its time stamp: what is worked out from it is not kept."""
+        return time.time_ns() - signature[1] <= _RACY_NS
+
     # --- sharing with a forked process (site/parallel.py) ----------------------
 
     def preload(self, names: Iterable[str]) -> None:
@@ -236,7 +248,7 @@ class Cache:
     def record_digest(self, path: str, signature: tuple[int, int, int], value: str) -> None:
         """Remember a hash, unless the file was modified so shortly before
         that a later edit could share its time stamp."""
-        if time.time_ns() - signature[1] > _RACY_NS:
+        if not self.racy(signature):
             self.put(STAT, path, (signature, value))
 
     def file_digest(self, path: str, signature: tuple[int, int, int] | None = None) -> str:

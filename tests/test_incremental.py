@@ -250,3 +250,40 @@ def test_publishing_a_check_changes_only_the_landing_and_newest_pages_of_its_lis
     assert "checks/c99999/index.html" in others and "index.html" in others
     assert len(others) <= 9, others
     assert tree(site) == cold_build(synthetic, synthetic.root / "cold")
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Every file of the desk last modified an hour ago: old enough that
+    the cache keeps what is worked out from it (cache.racy)."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def test_a_folder_found_unchanged_keeps_its_files_hashes(sample: Desk) -> None:
+    """A build that finds a folder as the last one did takes its digest from
+    one row (pipeline._folder_digest), and keeps each file's own hash: the
+    build after an edit re-reads only the file edited."""
+    from factcheck.cache import STAT, Cache
+    from factcheck.pipeline import FOLDERS
+
+    _age(sample.root)
+    assert sample.run("build").code == 0
+    again = sample.run("build")
+    assert "the site is up to date" in again.err
+    cache = Cache.open(sample.root)
+    files = [p for folder in (sample.checks, sample.articles) for p in folder.rglob("*") if p.is_file()]
+    assert cache.count(FOLDERS.name) >= 2
+    assert all(cache.get(STAT, str(p)) is not None for p in files)  # not pruned by the build that used the memo
+    cache.close()
+    # A file changed behind an old time stamp is another signature: found changed.
+    entry = sample.checks / "russia-china-veto.yaml"
+    edit(entry, "summary: |\n  All five", "summary: |\n  Edited. All five")
+    _age(entry, 7200)
+    result = sample.run("build")
+    assert result.code == 0 and "updated the site" in result.err
+    assert "Edited." in (sample.root / "site" / "checks" / "russia-china-veto" / "index.html").read_text("utf-8")
