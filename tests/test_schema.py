@@ -190,3 +190,53 @@ def test_loader_and_schema_agree_on_generated_entries(entry: dict[str, object]) 
     text = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)
     loader_ok, schema_ok = verdicts(text)
     assert loader_ok == schema_ok, text
+
+
+def test_the_fast_loader_resolves_plain_scalars_as_the_core_schema_loader_does() -> None:
+    """The C loader's `resolve`, cut down for speed, gives every value the
+    tag the pure-Python loader gives it."""
+    from factcheck.verify import yamlsource
+
+    if yamlsource._FastLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    # What the cut-down resolver, and descend_resolver doing nothing, rely on.
+    assert not yamlsource._FastLoader.yaml_path_resolvers
+    assert None not in yamlsource._FastLoader.yaml_implicit_resolvers
+    values = [
+        "",
+        "~",
+        "null",
+        "Null",
+        "true",
+        "False",
+        "no",
+        "on",
+        "017",
+        "0x1F",
+        "0o7",
+        "-3",
+        "+4",
+        "1.5",
+        ".5",
+        "1e3",
+        "-.inf",
+        ".NaN",
+        "2016-12-05",
+        "12:30",
+        "abc",
+        "#",
+        "- x",
+        "1_000",
+        "0b1",
+        "TRUE",
+        "nULL",
+    ]
+    for value in values:
+        for implicit in ((True, False), (False, True), (False, False)):
+            fast = yamlsource._FastLoader("").resolve(yaml.ScalarNode, value, implicit)
+            slow = yamlsource._Core12Loader("").resolve(yaml.ScalarNode, value, implicit)
+            assert fast == slow, (value, implicit)
+    for kind in (yaml.SequenceNode, yaml.MappingNode):
+        assert yamlsource._FastLoader("").resolve(kind, None, (True, False)) == yamlsource._Core12Loader("").resolve(
+            kind, None, (True, False)
+        )
