@@ -4,7 +4,7 @@ exact only if such a link leads to the same place from every page there."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factcheck.site.links import LinkScanner
@@ -97,3 +97,40 @@ def test_a_text_check_passes_over_holds_no_link_to_the_site(text: str) -> None:
         return
     links = _links_of(LinkScanner("/"), "checks/x/index.html", str(render_markdown(text)))
     assert links == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                " ",
+                "\n",
+                "x",
+                '"',
+                "=",
+                "<a",
+                ">",
+                "href",
+                "src",
+                "srcset",
+                "set",
+                "poster",
+                "action",
+                "data-bundles",
+                'href="',
+                ' src="',
+                "../a/",
+                "é",
+                "\u00a0",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_attributes_are_found_as_the_regular_expression_finds_them(text: str) -> None:
+    """links.attributes, made with str.find for speed, gives what the
+    pattern it stands for gives, malformed HTML included."""
+    from factcheck.site.links import _ATTRIBUTE, attributes
+
+    assert attributes(text) == _ATTRIBUTE.findall(text)

@@ -389,3 +389,19 @@ def test_a_near_miss_in_arabic_names_whole_letters_and_says_when_only_diacritics
     assert difference == (
         'you wrote "كتب الرئيس الرسالة", the article says "كَتَبَ الرئيسُ الرسالةَ": only the diacritics differ'
     )
+
+
+@given(
+    st.lists(
+        st.sampled_from([" ", "  ", "\n", "\t", "\r\n", "\u00a0", "\u2009", "a", "é", "’", "한"]), max_size=30
+    ).map("".join)
+)
+def test_the_fast_patterns_find_the_runs_the_plain_ones_find(text: str) -> None:
+    """normalize.py's patterns are written to begin with a character class
+    (for speed); they find what the plain forms of the rules find."""
+    import re
+
+    from factcheck.verify import normalize as n
+
+    assert [m.span() for m in n._COLLAPSIBLE.finditer(text)] == [m.span() for m in re.finditer(r"\s{2,}|[^\S ]", text)]
+    assert [m.span() for m in n._NON_ASCII.finditer(text)] == [m.span() for m in re.finditer(r"[^\x00-\x7f]+", text)]
