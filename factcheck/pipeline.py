@@ -334,10 +334,17 @@ def _render_and_write(
         scanner.scan(path, data)
         writer.put(path, data)
 
+    def put_theirs(path: str, data: bytes) -> None:
+        # A page of the other process, which scanned its links itself.
+        nonlocal rendered_count
+        rendered_count += 1
+        progress("rendering pages", rendered_count)
+        writer.put(path, data)
+
     def put_own(path: str, data: bytes) -> None:
         put(path, data)
         if worker is not None:
-            worker.drain(put)  # the pages the other process has made meanwhile
+            worker.drain(put_theirs)  # the pages the other process has made meanwhile
         for bundle_path, bundle_data in sorted(indexer.ready().items()):  # search, as each part is indexed
             writer.put(bundle_path, bundle_data)
 
@@ -346,7 +353,9 @@ def _render_and_write(
         try:
             rendered = render_site(site, env, put_own, cache, previous_key, folders, mine=mine)
             if worker is not None:
-                cache.merge(*worker.drain(put, wait=True))  # type: ignore[misc]
+                rows, used, links = worker.drain(put_theirs, wait=True)  # type: ignore[misc]
+                cache.merge(rows, used)
+                scanner.merge(links)
         except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
         searching = f"indexing search ({len(stale)} of {len(buckets)} parts)"
@@ -389,16 +398,26 @@ def _render_share(
     emit: Any,
 ) -> object:
     """In the forked process (site/parallel.py): render its share of the
-    pages; what it added to the cache goes back to the build."""
+    pages and scan their links (the parent, which writes every file, has
+    enough to do); what it added to the cache, and the links it found, go
+    back to the build."""
     from .site import parallel as rendering
+    from .site.links import LinkScanner
     from .site.render import RenderError, render_site
 
     cache.detach()
+    scanner = LinkScanner(urlsplit(site.desk.config.base_url).path)
+
+    def scanned(path: str, data: bytes) -> None:
+        scanner.scan(path, data)
+        emit(path, data)
+
     try:
-        render_site(site, env, emit, cache, previous, folders, mine=lambda path: rendering.share(path) == 1)
+        render_site(site, env, scanned, cache, previous, folders, mine=lambda path: rendering.share(path) == 1)
     except RenderError as exc:
         raise fork.WorkerError(exc.diagnostic) from exc
-    return cache.changes(rendering.SPACES)
+    rows, used = cache.changes(rendering.SPACES)
+    return rows, used, scanner.found()
 
 
 def walk_desk(config: Config) -> Walks:

@@ -46,6 +46,25 @@ def test_a_template_error_on_a_page_of_either_process_is_the_same_diagnostic(
     assert not (tmp_path / "site-True").exists()  # nothing written, not even the folder
 
 
+def test_broken_links_on_pages_of_both_processes_are_the_same_diagnostics(sample_desk: Desk, tmp_path: Path) -> None:
+    """The child scans the links of its own pages; what it found is merged
+    with the parent's scan, as if one process had scanned every page: the
+    same links reported, each from the same first page."""
+    ids = [_ids(sample_desk, 1)[0], _ids(sample_desk, 0)[0], _ids(sample_desk, 1)[1]]
+    (sample_desk.root / "templates" / "check.html").write_text(
+        '{% extends "base.html" %}{% block content %}'
+        f"{{% if check.id in {ids!r} %}}"
+        '<a href="../../nowhere/">gone</a><a href="../../{{ check.id }}-gone.html">gone</a>'
+        "{% endif %}{% endblock %}",
+        encoding="utf-8",
+    )
+    results = [build(sample_desk.config, out_dir=tmp_path / f"site-{p}", parallel=p) for p in (False, True)]
+    one, two = ([(d.code, d.message, d.file, d.line, d.hint) for d in r.errors] for r in results)
+    assert len(one) == 4 and one == two
+    assert all(code == "broken-link" for code, *_ in one)
+    assert not (tmp_path / "site-True").exists()
+
+
 def test_a_renderer_that_dies_fails_the_build_and_writes_nothing(
     sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

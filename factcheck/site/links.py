@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -128,6 +128,21 @@ class LinkScanner:
             joined = joined.rstrip("/") + "/index.html" if joined.rstrip("/") else "index.html"
         normal = posixpath.normpath(joined)
         return "/" + normal if normal.startswith("..") else normal
+
+    def found(self) -> list[tuple[str, str, str]]:
+        """What the scan kept (each target, with the first page that links
+        to it and the link as written there), for another scanner to `merge`."""
+        return [(link.target, link.page, link.ref) for link in self._first.values()]
+
+    def merge(self, found: Iterable[Sequence[str]]) -> None:
+        """Take in what another scanner found on pages this one did not
+        scan (the process rendering the other share of the pages): the
+        same as if this one had scanned them too, as the first page by
+        path is kept whatever the order the pages came in."""
+        first = self._first
+        for target, page, ref in found:
+            if target not in first or page < first[target].page:
+                first[target] = Link(page, ref, target)
 
     def broken(self, files: Collection[str]) -> list[Link]:
         """The links whose target the site does not have (a folder's link
