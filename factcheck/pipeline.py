@@ -466,9 +466,11 @@ def _folder_digest(top: str, walk: Walk, cache: Cache) -> str:
     for names, path, signature in zip(walk.files, paths, walk.signatures, strict=True):
         parts += ["/".join(names), cache.file_digest(path, signature)]
     found = digest(*parts)
-    # Only what each file's recorded hash would vouch for (cache.racy), and
-    # no file that could not be read (that may pass).
-    if not any(map(cache.racy, walk.signatures)) and "unreadable" not in parts and "refused" not in parts:
+    # Only what each file's own recorded hash vouches for: none is recorded
+    # for a file modified just before it was read (cache.racy), or while it
+    # was read, or that could not be read.
+    recorded = zip(paths, walk.signatures, strict=True)
+    if all(cache.known_digest(path, signature) is not None for path, signature in recorded):
         cache.put(FOLDERS, listing, found)
     return found
 

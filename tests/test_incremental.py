@@ -3,6 +3,7 @@ always the site a cold build of the same input would make, byte for byte."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -287,3 +288,33 @@ def test_a_folder_found_unchanged_keeps_its_files_hashes(sample: Desk) -> None:
     result = sample.run("build")
     assert result.code == 0 and "updated the site" in result.err
     assert "Edited." in (sample.root / "site" / "checks" / "russia-china-veto" / "index.html").read_text("utf-8")
+
+
+def test_a_folder_is_not_found_whole_unless_each_file_s_hash_was_kept(
+    sample: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose hash the cache would not keep (modified just before it
+    was read, or while it was read) keeps its folder from being found whole:
+    an edit that keeps its size and time stamp is then still read."""
+    from factcheck.cache import Cache
+    from factcheck.pipeline import FOLDERS
+
+    _age(sample.root)
+    entry = sample.checks / "russia-china-veto.yaml"
+    kept = Cache.record_digest
+
+    def refuse_one(self, path, signature, value):  # type: ignore[no-untyped-def]
+        if path != str(entry):
+            kept(self, path, signature, value)
+
+    monkeypatch.setattr(Cache, "record_digest", refuse_one)
+    assert sample.run("build").code == 0
+    cache = Cache.open(sample.root)
+    assert cache.count(FOLDERS.name) >= 1  # the articles' folder, whole
+    cache.close()
+    before = entry.stat()
+    edit(entry, "summary: |\n  All five", "summary: |\n  ALL five")  # the same size
+    os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert entry.stat().st_size == before.st_size
+    result = sample.run("build")
+    assert result.code == 0 and "updated the site" in result.err
