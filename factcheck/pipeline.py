@@ -327,19 +327,16 @@ def _render_and_write(
     rendered_count = 0
     scanner = LinkScanner(urlsplit(config.base_url).path)
 
-    def put(path: str, data: bytes) -> None:
-        nonlocal rendered_count
-        rendered_count += 1
-        progress("rendering pages", rendered_count)
-        scanner.scan(path, data)
-        writer.put(path, data)
-
     def put_theirs(path: str, data: bytes) -> None:
         # A page of the other process, which scanned its links itself.
         nonlocal rendered_count
         rendered_count += 1
         progress("rendering pages", rendered_count)
         writer.put(path, data)
+
+    def put(path: str, data: bytes) -> None:
+        scanner.scan(path, data)
+        put_theirs(path, data)
 
     def put_own(path: str, data: bytes) -> None:
         put(path, data)
