@@ -15,9 +15,10 @@ ours, or that cannot be read, is set aside and started afresh.
 
 Each table (a "space") is read whole on first use, its values decoded only
 when asked for, and only the rows that changed are written back. A table
-that holds a row for every page but of which a build after an edit asks
-for a few (rendered Markdown, fragments) is read row by row instead, until
-so many are asked for that reading the rest at once is cheaper.
+that holds a row for every file or page, of which a rebuild after an edit
+asks for a few (parsed entries, matches, rendered Markdown, fragments), is
+read row by row instead, until so many are asked for that reading the rest
+at once is cheaper.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from .model import Text
 from .safefs import read_regular
 from .sqlitefile import discard, open_checked, transaction
 
@@ -74,18 +76,39 @@ class Space(Generic[T]):
     name: str
     type: Any
     by_row: bool = False  # read row by row (module docstring), not whole
+    # How its values are written and read, where not as the rest of the cache's.
+    encode: Callable[[Any], bytes] | None = field(default=None, repr=False, compare=False)
+    hook: Callable[[type, Any], Any] | None = field(default=None, repr=False, compare=False)
     decoder: msgspec.msgpack.Decoder = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "decoder", msgspec.msgpack.Decoder(self.type))
+        object.__setattr__(self, "decoder", msgspec.msgpack.Decoder(self.type, dec_hook=self.hook or decode_hook))
+
+
+def encode_hook(value: Any) -> Any:
+    """The model's own types that msgspec does not know: an article's body
+    (model.Text) is kept as the string it is, where it starts in its file
+    and the hash of the file it was read from."""
+    if isinstance(value, Text):
+        return (value.start, value.sha256, value.value())
+    raise NotImplementedError(f"cannot store a {type(value).__name__}")
+
+
+def decode_hook(kind: type, value: Any) -> Any:
+    if kind is Text and isinstance(value, list) and len(value) == 3:
+        start, sha256, body = value
+        if isinstance(start, int) and isinstance(sha256, str) and isinstance(body, str):
+            return Text(body, start=start, sha256=sha256)
+    raise NotImplementedError(f"cannot read a {kind}")
 
 
 # What `stat` holds: a file's (size, mtime_ns, inode) when it was hashed, and the hash.
-STAT = Space[tuple[tuple[int, int, int], str]]("stat", tuple[tuple[int, int, int], str])
-_ENCODE = msgspec.msgpack.Encoder().encode
+STAT = Space[tuple[tuple[int, int, int], str]]("stat", tuple[tuple[int, int, int], str], by_row=True)
+_ENCODE = msgspec.msgpack.Encoder(enc_hook=encode_hook).encode
 # Rows of a table read one by one before the rest is read at once: a point
 # read costs about as much as reading 20 rows of a whole table.
 _ROW_READS = 1000
+_DIRECT_READS = 64
 
 
 class Cache:
@@ -103,6 +126,7 @@ class Cache:
         self._values: dict[str, dict[str, Any]] = {}  # decoded or new values
         self._used: dict[str, set[str]] = {}
         self._dirty: dict[str, set[str]] = {}
+        self._encoders: dict[str, Callable[[Any], bytes]] = {}  # tables whose values are not written as _ENCODE does
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -164,6 +188,18 @@ class Cache:
         key = _key(key)
         self._values.setdefault(space.name, {})[key] = value
         self._used.setdefault(space.name, set()).add(key)
+        self._dirty.setdefault(space.name, set()).add(key)
+        if space.encode is not None:
+            self._encoders[space.name] = space.encode
+
+    def delete(self, space: Space[Any], key: Any) -> None:
+        """Forget a row, here and (at the next save) in the database."""
+        if self.path is None:
+            return
+        key = _key(key)
+        self._values.get(space.name, {}).pop(key, None)
+        self._raw.get(space.name, {}).pop(key, None)
+        self._stored.get(space.name, set()).discard(key)
         self._dirty.setdefault(space.name, set()).add(key)
 
     def memo(self, space: Space[T], key: Any, make: Callable[[], T]) -> T:
@@ -329,7 +365,7 @@ class Cache:
                     yield name, k, self._raw[name][k]
                     continue
                 try:
-                    data = _ENCODE(values[k])
+                    data = self._encoders.get(name, _ENCODE)(values[k])
                 except (TypeError, ValueError, OverflowError):
                     unwritable.append((name, k))
                     continue
@@ -357,11 +393,14 @@ class Cache:
         name = space.name
         if not space.by_row or name in self._raw:
             return self._rows(name).pop(key, None)
-        if key not in self._stored_keys(name):
-            return None
         reads = self._row_reads[name] = self._row_reads.get(name, 0) + 1
         if reads > _ROW_READS:  # most of the table, it seems: the rest at once
             return self._rows(name).pop(key, None)
+        # The first few rows are asked for directly (a rebuild after an edit
+        # asks for a handful of 10,000); then the keys are read once, so that
+        # asking for a row the table does not have costs nothing.
+        if reads > _DIRECT_READS and key not in self._stored_keys(name):
+            return None
         found = self._select("SELECT value FROM entries WHERE space = ? AND key = ?", (name, key))
         return found[0] if found and isinstance(found[0], bytes) else None
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Location
+from .safefs import read_regular
 
 if TYPE_CHECKING:
     from .verify.normalize import NormalizedText
@@ -103,11 +105,74 @@ class Page:
     digest: str = ""
 
 
+class ChangedFile(Exception):
+    """A file read again (an article's body, `Text`) is no longer what the
+    build checked: it changed while the site was being made."""
+
+
+class Text:
+    """An article's body: held in memory, or read again from its file when
+    first asked for. A rebuild that loads the desk its last build saved
+    (state.py) needs the bodies of the few articles whose pages or
+    citations it makes again, not of the whole corpus; the file is read
+    whole and must still hash to the digest the build checked it under,
+    else `ChangedFile` (never a page made from a text nobody checked).
+    Equal by value, as the body is."""
+
+    __slots__ = ("_value", "_file", "_start", "_sha256")
+
+    def __init__(self, value: str | None = None, *, file: str = "", start: int = 0, sha256: str = ""):
+        self._value = value
+        self._file = file  # the file, as read: UTF-8, a BOM dropped, the body from code point `start`
+        self._start = start
+        self._sha256 = sha256  # of the file's bytes
+
+    @classmethod
+    def stored(cls, file: str, start: int, sha256: str) -> Text:
+        return cls(None, file=file, start=start, sha256=sha256)
+
+    @property
+    def start(self) -> int:
+        return self._start
+
+    @property
+    def sha256(self) -> str:
+        """Of the file's bytes as they were read ("" where not known)."""
+        return self._sha256
+
+    @property
+    def held(self) -> bool:
+        return self._value is not None
+
+    def value(self) -> str:
+        if self._value is None:
+            self._value = self._read()
+        return self._value
+
+    def _read(self) -> str:
+        try:
+            data = read_regular(self._file).data
+        except Exception as exc:  # noqa: BLE001 - gone, refused or unreadable: not what was checked
+            raise ChangedFile(self._file) from exc
+        if hashlib.sha256(data).hexdigest() != self._sha256:
+            raise ChangedFile(self._file)
+        return data.decode("utf-8").removeprefix("\ufeff")[self._start :]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and self.value() == other.value()
+
+    def __hash__(self) -> int:
+        return hash(self.value())
+
+    def __repr__(self) -> str:
+        return f"Text({self._value!r})" if self._value is not None else f"Text.stored({self._file!r}, {self._start})"
+
+
 @dataclass(frozen=True)
 class Article:
     id: str
     path: str  # as diagnostics show it
-    body: str
+    text: Text  # the body (`body`)
     body_line: int  # the file line on which the body starts
     title: str
     publisher: str | None = None
@@ -126,6 +191,11 @@ class Article:
     # For a document: where each page starts, as body offsets (page 1 at 0).
     # A page with no text starts where the next one does.
     pages: tuple[int, ...] | None = None
+
+    @property
+    def body(self) -> str:
+        """The text after the front matter, as read (offsets count in it)."""
+        return self.text.value()
 
     def forget_normalized(self) -> None:
         """Free the normalized text (a cache, made again when next needed)."""
@@ -240,6 +310,164 @@ class Resolved:
         return data
 
 
+# A resolved citation as a saved build keeps it (state.py): check, index, article, start, end, parts.
+Row = tuple[str, int, str, int, int, tuple[tuple[int, int], ...]]
+
+
+class Citations(Sequence[Resolved]):
+    """A desk's resolved citations, in the order they were resolved (the
+    entries' order, each entry's in its own), by check and by article.
+
+    Made from the citations (a build that read the desk), or from what a
+    saved build kept of them (`kept`: state.py), each check's made when
+    first asked for: a rebuild after an edit asks for a few checks' of
+    10,000, and making every one took longer than the rest of its work."""
+
+    def __init__(self, resolved: Iterable[Resolved] = ()) -> None:
+        self._groups: dict[str, tuple[Resolved, ...] | Sequence[Row]] = {}
+        self._checks: Mapping[str, Check] = {}
+        count = 0
+        grouped: dict[str, list[Resolved]] = {}
+        for r in resolved:
+            grouped.setdefault(r.check, []).append(r)
+            count += 1
+        for check, cited in grouped.items():
+            self._groups[check] = tuple(sorted(cited, key=_by_index))
+        self._count = count
+        self._articles: dict[str, list[tuple[str, int]]] | None = None  # article -> (check, position)
+        self._by_article: dict[str, tuple[Resolved, ...]] = {}
+
+    @classmethod
+    def kept(cls, checks: Mapping[str, Check], rows: Mapping[str, Sequence[Row]]) -> Citations:
+        """From a saved build's rows (each check's in its citations' order):
+        the citations themselves are not read until a check's are asked for."""
+        made = cls()
+        made._checks = checks
+        made._groups = {c: rows[c] for c in checks if c in rows}
+        made._count = sum(len(g) for g in made._groups.values())
+        return made
+
+    def of_check(self, check_id: str) -> tuple[Resolved, ...]:
+        """A check's citations, in their order."""
+        group = self._groups.get(check_id)
+        if group is None:
+            return ()
+        if group and not isinstance(group[0], Resolved):
+            check = self._checks[check_id]
+            group = self._groups[check_id] = tuple(
+                Resolved(c, check.citations[i], s, e, p)
+                for c, i, _, s, e, p in group  # type: ignore[misc]
+            )
+        return group  # type: ignore[return-value]
+
+    def of_article(self, article_id: str) -> tuple[Resolved, ...]:
+        """The citations of an article, in reading order."""
+        found = self._by_article.get(article_id)
+        if found is None:
+            if self._articles is None and len(self._by_article) < _SCANS and self._checks:
+                # Kept rows: a rebuild asks for a few articles' citations,
+                # each found by a look at every row, not an index of all.
+                places = [
+                    (c, n)
+                    for c, group in self._groups.items()
+                    if group and not isinstance(group[0], Resolved)
+                    for n, row in enumerate(group)
+                    if row[2] == article_id  # type: ignore[index]
+                ]
+                places += [(c, n) for c, n in self._made_index().get(article_id, ())]
+            else:
+                places = self._article_index().get(article_id, [])
+            cited = [self.of_check(c)[n] for c, n in places]
+            found = self._by_article[article_id] = tuple(sorted(cited, key=_in_reading_order))
+        return found
+
+    def _made_index(self) -> dict[str, list[tuple[str, int]]]:
+        """Where the citations made (not kept rows) of each article are."""
+        index: dict[str, list[tuple[str, int]]] = {}
+        for c, group in self._groups.items():
+            if group and isinstance(group[0], Resolved):
+                for n, r in enumerate(group):
+                    index.setdefault(r.citation.article, []).append((c, n))  # type: ignore[union-attr]
+        return index
+
+    def checks(self) -> Iterator[str]:
+        """The checks that have citations, in order."""
+        return iter(self._groups)
+
+    def articles(self) -> Iterator[str]:
+        """The articles that are cited."""
+        return iter(self._article_index())
+
+    def without(self, checks: Collection[str]) -> Citations:
+        """These citations but those of `checks`."""
+        return self.replaced(checks, ())
+
+    def replaced(self, checks: Collection[str], resolved: Iterable[Resolved]) -> Citations:
+        """These citations with those of `checks` replaced by `resolved`
+        (those of a new check come last): in time that grows with the
+        change, the index by article carried over (the preview's quick
+        rebuild, editor/quick.py)."""
+        new = Citations(resolved)
+        made = Citations()
+        made._checks = self._checks
+        made._groups = {c: g for c, g in self._groups.items() if c not in checks} if checks else dict(self._groups)
+        made._groups.update(new._groups)
+        made._count = self._count - sum(len(self._groups.get(c, ())) for c in checks) + new._count
+        if self._articles is not None:
+            touched = {a for c in checks if c in self._groups for a in (r.article for r in self.of_check(c))}
+            touched |= set(new._article_index())
+            index = dict(self._articles)
+            for article in touched:
+                kept = [(c, n) for c, n in index.get(article, ()) if c not in checks]
+                kept += new._article_index().get(article, [])
+                if kept:
+                    index[article] = kept
+                else:
+                    index.pop(article, None)
+            made._articles = index
+            made._by_article = {a: v for a, v in self._by_article.items() if a not in touched}
+        return made
+
+    def _article_index(self) -> dict[str, list[tuple[str, int]]]:
+        if self._articles is None:
+            index: dict[str, list[tuple[str, int]]] = {}
+            for check_id, group in self._groups.items():
+                if group and isinstance(group[0], Resolved):
+                    for n, r in enumerate(group):
+                        index.setdefault(r.citation.article, []).append((check_id, n))  # type: ignore[union-attr]
+                else:
+                    for n, row in enumerate(group):
+                        index.setdefault(row[2], []).append((check_id, n))  # type: ignore[index]
+            self._articles = index
+        return self._articles
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Resolved]:
+        for check_id in self._groups:
+            yield from self.of_check(check_id)
+
+    def __getitem__(self, index: int) -> Resolved:  # type: ignore[override]
+        return tuple(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Citations) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_SCANS = 16  # articles looked for row by row before the kept rows are indexed by article
+
+
+def _by_index(r: Resolved) -> int:
+    return r.citation.index
+
+
+def _in_reading_order(r: Resolved) -> tuple[int, str, int]:
+    return (r.start, r.check, r.citation.index)
+
+
 @dataclass(frozen=True)
 class Desk:
     """Everything the site is made from, checked."""
@@ -247,17 +475,17 @@ class Desk:
     config: Config
     articles: Mapping[str, Article]
     checks: Mapping[str, Check]
-    citations: tuple[Resolved, ...]
+    citations: Citations
     pages: Mapping[str, Page] = field(default_factory=dict)
 
     def published(self) -> Desk:
         """The desk without its drafts (what `build` publishes): no page,
         list, feed, search or export shows them, nor marks their quotes."""
-        if not any(c.draft for c in self.checks.values()):
+        drafts = {k for k, c in self.checks.items() if c.draft}
+        if not drafts:
             return self
-        checks = {k: c for k, c in self.checks.items() if not c.draft}
-        citations = tuple(r for r in self.citations if r.check in checks)
-        return Desk(self.config, self.articles, checks, citations, self.pages)
+        checks = {k: c for k, c in self.checks.items() if k not in drafts}
+        return Desk(self.config, self.articles, checks, self.citations.without(drafts), self.pages)
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")

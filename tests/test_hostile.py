@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factcheck.cache import FOLDER
 from factcheck.site.output import MARKER
@@ -337,10 +339,11 @@ def test_a_planted_manifest_deletes_nothing_outside_the_site(sample_desk: Desk, 
     [
         b"",
         b"[]",
-        b'{"format": 3, "files": [], "inputs": "", "keys": {}}',
-        b'{"format": 3, "files": {"index.html": 1}, "inputs": "", "keys": {}}',
-        b'{"format": 3, "files": {}, "inputs": null, "keys": []}',
-        b'{"format": 3, "files": {"": ""}, "inputs": "", "keys": {}}',
+        b'{"format": 4, "files": [], "keys": {}}',
+        b'{"format": 4, "files": {"index.html": 1}, "keys": {}}',
+        b'{"format": 4, "files": {}, "keys": []}',
+        b'{"format": 4, "files": {"": ""}, "keys": {}}',
+        b'{"format": 3, "files": {}, "keys": {}}',
         b"[" * 100000,
     ],
 )
@@ -362,6 +365,19 @@ def test_a_manifest_that_does_not_validate_is_treated_as_absent(
     assert not stale.exists()  # what an earlier build left in our folders goes
     expected = cold_build(sample_desk, tmp_path / "cold")
     assert {p: b for p, b in tree(site).items() if p != "CNAME" and not p.startswith(".git/")} == expected
+
+
+_PARTS = st.sampled_from(["a", "b.html", ".", "..", "", ".factcheck-site", ".factcheck-lock", "x\x00", "...", ".a"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(_PARTS, max_size=4).map("/".join) | st.text(max_size=8), max_size=6))
+def test_a_manifests_paths_are_checked_at_once_as_one_by_one(paths: list[str]) -> None:
+    """The manifest's paths are checked by one search over them all
+    (`valid_paths`), held here to the plain check of each (`valid_path`)."""
+    from factcheck.site.output import valid_path, valid_paths
+
+    assert valid_paths(paths) == all(valid_path(p) for p in paths)
 
 
 def test_a_link_inside_the_site_is_not_written_through(sample_desk: Desk, tmp_path: Path) -> None:

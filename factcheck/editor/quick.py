@@ -113,10 +113,9 @@ def quick(state: Snapshot, changed: Collection[Path], cache: Cache, folder: Path
         return None
     ids = set(entries.checks)
     checks = {**desk.checks, **entries.checks}
-    citations = (*(r for r in desk.citations if r.check not in ids), *resolved)
-    new = Desk(config, desk.articles, checks, citations, desk.pages)
+    new = Desk(config, desk.articles, checks, desk.citations.replaced(ids, resolved), desk.pages)
     before = state.site or Site(desk)
-    after = before.updated(new, ids, resolved)
+    after = before.updated(new, ids)
     old = [desk.checks[i] for i in ids if i in desk.checks]
     only = _affected(before, after, old, list(entries.checks.values()))
 

@@ -8,7 +8,6 @@ import json
 import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from ..model import Check, Resolved
 from .i18n import Interface
@@ -18,9 +17,15 @@ if TYPE_CHECKING:
     from ..model import Article
 
 
+def escape(value: str) -> str:
+    """Text for an XML element (as xml.sax.saxutils has it, whose import
+    brings in urllib, http and email)."""
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
 def attr(value: str) -> str:
     """Text for a double-quoted XML attribute."""
-    return escape(value, {'"': "&quot;"})
+    return escape(value).replace('"', "&quot;")
 
 
 def dumps(data: object) -> str:
@@ -31,15 +36,15 @@ def dumps(data: object) -> str:
 
 # Every check's part of a file, in the site's order: (kind, make one part)
 # -> the parts joined by ",\n", in runs, each as UTF-8 (the renderer caches
-# a run whole).
-Parts = Callable[[str, Callable[[Check], str]], list[bytes]]
+# a run whole), or a part of the last build's file that holds it.
+Parts = Callable[[str, Callable[[Check], str]], list[bytes | memoryview]]
 SEPARATOR = ",\n"
 # A file holding every check: its head, the runs of parts, its tail. The
 # renderer joins them (`joined`) once it has made each piece fit for the page.
 Export = tuple[str, list[bytes], str]
 
 
-def joined(head: str, runs: list[bytes], tail: str) -> bytes:
+def joined(head: str, runs: list[bytes | memoryview], tail: str) -> bytes:
     """The file's bytes, in one join (each `+` would copy the whole file
     again, tens of megabytes), of bytes: the runs are kept as UTF-8, as a
     text of tens of megabytes with one character beyond U+FFFF in it would

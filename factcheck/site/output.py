@@ -36,6 +36,9 @@ import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+import msgspec
 
 from ..diagnostics import Diagnostic
 from ..safefs import inside, real
@@ -47,7 +50,7 @@ WORK = ".factcheck-work"  # the writing build's scratch space: staged files, the
 OWN = frozenset({MARKER, JOURNAL, LOCK, WORK})
 # Files a host needs beside a site: their presence does not make a folder someone else's.
 HOST_FILES = frozenset({"CNAME", "robots.txt"})
-_FORMAT = 3
+_FORMAT = 4  # 4: no digest of the inputs (the cache's state of the build tells a site up to date)
 _MEMORY = 64 << 20  # bytes of changed files held in memory before they are staged on disk
 
 
@@ -56,6 +59,18 @@ class OutputError(Exception):
         super().__init__(message)
         self.diagnostic = Diagnostic("output", message, hint=hint)
         self.changed = changed  # some files of the site had been replaced when it happened
+
+
+class Layout(NamedTuple):
+    """Where the runs of an export (claims.json, annotations.jsonld:
+    render.py) are in the file a build wrote: the bytes before the first,
+    the file's size, and each run's digest (of what it shows) and length.
+    The next build takes a run that shows the same from that file, rather
+    than from the cache (tens of megabytes at 10,000 checks)."""
+
+    head: int
+    size: int
+    runs: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,6 @@ class Written:
 @dataclass(frozen=True)
 class Manifest:
     files: Mapping[str, str]  # site path -> SHA-256 of its bytes; "" where they are not known
-    inputs: str  # digest of everything the build read; "" after an interrupted build
     keys: Mapping[str, str]  # site path -> the key of what it shows
     interrupted: bool = False  # a journal was found: the last build did not finish
     # The manifest file's (size, mtime_ns, inode) as it was read: a writer
@@ -87,32 +101,56 @@ def valid_path(path: object) -> bool:
     return not (parts[0] in OWN or "" in parts or "." in parts or ".." in parts)
 
 
+def valid_paths(paths: Collection[str]) -> bool:
+    """`valid_path` of each of many strings, at once: a rebuild reads the
+    manifest's 46,000 paths every time, and splitting each on its own took
+    longer than reading them."""
+    if not paths:
+        return True
+    joined = "\x00".join(paths)
+    if joined.count("\x00") != len(paths) - 1 or max(map(len, paths)) > 4096:
+        return False  # a path holding NUL, or too long
+    # Every part of every path (one joined with the next by "/", which makes
+    # an empty part of an empty path, or of one that begins or ends with "/").
+    if not {"", ".", ".."}.isdisjoint(joined.replace("\x00", "/").split("/")):
+        return False
+    if ".factcheck-" in joined:  # perhaps one of the tool's own files
+        return all(valid_path(p) for p in paths)
+    return True
+
+
+class _Stored(msgspec.Struct):
+    format: int
+    files: dict[str, str]
+    keys: dict[str, str]
+
+
+_DECODE = msgspec.json.Decoder(_Stored).decode
+_ENCODE = msgspec.json.Encoder(order="sorted").encode
+
+
 def read_manifest(out_dir: Path) -> Manifest | None:
     """What the last build wrote into `out_dir`, or None (no build, or a
     manifest that does not validate: treated as absent). Paths in a journal
     left by an unfinished build count as unknown."""
     try:
         read_as = _signature(out_dir / MARKER)
-        data = json.loads((out_dir / MARKER).read_bytes())
-    except (OSError, ValueError, RecursionError):
+        data = _DECODE((out_dir / MARKER).read_bytes())
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+    if data.format != _FORMAT:
         return None
-    files, inputs, keys = data.get("files"), data.get("inputs"), data.get("keys")
-    if not isinstance(files, dict) or not isinstance(keys, dict) or not isinstance(inputs, str):
-        return None
-    if not all(valid_path(p) and isinstance(h, str) for p, h in files.items()):
-        return None
-    if not all(isinstance(p, str) and isinstance(k, str) for p, k in keys.items()):
+    files, keys = data.files, data.keys
+    if not valid_paths(files.keys()):
         return None
     journal = read_journal(out_dir)
     if not journal:
-        return Manifest(files, inputs, keys, read_as=read_as)
+        return Manifest(files, keys, read_as=read_as)
     files = {**files, **dict.fromkeys(journal, "")}
     # A key names a file, or a folder made as a whole (a search bundle).
     unknown = set(journal)
     keys = {p: k for p, k in keys.items() if p not in unknown and not (p.endswith("/") and _holds(p, unknown))}
-    return Manifest(files, "", keys, interrupted=True)
+    return Manifest(files, keys, interrupted=True)
 
 
 def _signature(path: Path) -> tuple[int, int, int]:
@@ -311,12 +349,16 @@ class SiteWriter:
             raise OutputError(f"cannot write the site to {self.out_dir}: {_describe(exc)}") from exc
         staged.on_disk.add(path)
 
-    def finish(self, inputs: str = "", keys: Mapping[str, str] | None = None, kept: Collection[str] = ()) -> Written:
+    def finish(
+        self, keys: Mapping[str, str] | None = None, kept: Collection[str] = (), dropped: Collection[str] | None = None
+    ) -> Written:
         """`kept` are files of the last build that stand as they are (their
         pages' keys did not change); every other file of the last build is
-        removed. `inputs` and `keys` go into the manifest for the next build."""
+        removed. Or, with `dropped`, every file of the last build stands but
+        those (a rebuild of a few entries, which does not look at the rest).
+        `keys` go into the manifest for the next build."""
         try:
-            return self._finish(inputs, keys or {}, kept)
+            return self._finish(keys or {}, kept, dropped)
         except OSError as exc:
             hint = "the next build puts the rest in place" if self.changed_site else None
             where = "the site was partly updated before this error" if self.changed_site else "the site is as it was"
@@ -344,7 +386,7 @@ class SiteWriter:
     def _write_in_place(self, rel: str, data: bytes) -> None:
         if not self._written:
             # Mark the folder as ours before anything of ours is in it.
-            self._write_manifest({"format": _FORMAT, "files": {}, "inputs": "", "keys": {}})
+            self._write_manifest({"format": _FORMAT, "files": {}, "keys": {}})
         self._append_journal(rel)
         target = self.out_dir / rel
         self._mkdirs(target.parent, self.out_dir)
@@ -369,30 +411,32 @@ class SiteWriter:
                 (self.out_dir / own).unlink(missing_ok=True)
         self._written = []
 
-    def _finish(self, inputs: str, keys: Mapping[str, str], kept: Collection[str]) -> Written:
-        manifest = {
-            "format": _FORMAT,
-            "files": {},
-            "inputs": inputs,
-            "keys": dict(sorted(keys.items())),
-        }
+    def _finish(self, keys: Mapping[str, str], kept: Collection[str], dropped: Collection[str] | None) -> Written:
+        manifest = {"format": _FORMAT, "files": {}, "keys": keys}
         if self.fresh:
-            manifest["files"] = dict(sorted(self.hashes.items()))
+            manifest["files"] = self.hashes
             self._write_manifest(manifest)
             self._finished = True
             self._end_journal()
             return Written(len(self.hashes), 0, 0, 0, cold=True)
         old = self.old
-        self.hashes.update({p: old[p] for p in kept if p in old and p not in self.hashes and old[p]})
-        manifest["files"] = dict(sorted(self.hashes.items()))
+        if dropped is None:
+            self.hashes.update({p: old[p] for p in kept if p in old and p not in self.hashes and old[p]})
+            removed = sorted(p for p in old if p not in self.hashes)
+        else:
+            standing = {p: h for p, h in old.items() if h} if not all(old.values()) else dict(old)
+            for p in dropped:
+                standing.pop(p, None)
+            self.hashes = {**standing, **self.hashes}
+            removed = sorted(p for p in dropped if p in old and p not in self.hashes)
+        manifest["files"] = self.hashes
         staged = self._staged
         pending = set(staged.memory) | staged.on_disk
         added = sorted((p for p in pending if p not in old), key=link_order)
         changed = sorted((p for p in pending if p in old), key=link_order)
-        removed = sorted(p for p in old if p not in self.hashes)
         if self.previous is None:
             # Mark the folder as ours before anything of ours is in it.
-            self._write_manifest({"format": _FORMAT, "files": {}, "inputs": "", "keys": {}})
+            self._write_manifest({"format": _FORMAT, "files": {}, "keys": {}})
         for rel in added + changed:
             self._append_journal(rel)
             self._put_in_place(rel)
@@ -453,7 +497,7 @@ class SiteWriter:
                         self._remove(path.relative_to(self.out_dir).as_posix())
 
     def _write_manifest(self, manifest: Mapping[str, object]) -> None:
-        data = (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+        data = _ENCODE(manifest) + b"\n"  # its keys sorted, at every level
         temporary = self.work / "manifest"
         self.ops.write(temporary, data)
         self.ops.replace(temporary, self.out_dir / MARKER)

@@ -47,6 +47,7 @@ from .loader import (
 )
 from .markdown import render_markdown, render_markdown_at
 from .marks import excerpt, paragraphs, with_pages
+from .output import Layout
 from .views import (
     STANCE_LABELS,
     Site,
@@ -177,6 +178,17 @@ class Only:
     tags: frozenset[str]
     claimants: frozenset[str]
     corrections: bool
+    # A rebuild from the last build's state (rebuild.py) makes the files of
+    # the whole site too (the feeds, sitemaps and exports, which it keeps up
+    # to date, and those that depend on no entry, found as they were);
+    # `standing` are the pages it does not look at, for the sitemap.
+    whole: bool = False
+    standing: frozenset[str] = frozenset()
+    # Years whose checks (or corrections) changed: archive pages of other
+    # years show what they did (but the first after a changed year, whose
+    # link to older checks may change), and are not looked at. None: all.
+    years: frozenset[int] | None = None
+    correction_years: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,9 @@ class Rendered:
 
     kept: frozenset[str]
     keys: dict[str, str]
+    layouts: dict[str, Layout]  # of the exports made, by kind (claims, annotations)
+    # Pages not looked at, known to show what they did (`Only.years`): their keys are the last build's.
+    unseen: frozenset[str] = frozenset()
 
 
 def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, str, bool], str]:
@@ -237,16 +252,18 @@ def render_site(
     search_bundles: Sequence[str] = (),
     only: Only | None = None,
     mine: Callable[[str], bool] | None = None,
+    before: Mapping[str, tuple[Layout, Callable[[], bytes | None]]] | None = None,
 ) -> Rendered:
     """Render every page whose key differs from `previous(path)`, the key of
     the page the last build wrote (None if there is none), handing each to
     `emit(site path, bytes)` as it is made; with `only`, of those pages alone;
     with `mine`, only the pages it says this process renders (parallel.py:
-    the keys are still those of every page)."""
+    the keys are still those of every page). `before`: the exports the last
+    build wrote, by kind, where and how to read them."""
     cache = cache or Cache.disabled()
-    renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles), mine)
+    renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles), mine, before or {})
     renderer.all_files(only)
-    return Rendered(frozenset(renderer.kept), renderer.keys)
+    return Rendered(frozenset(renderer.kept), renderer.keys, renderer.layouts, frozenset(renderer.unseen))
 
 
 class _Renderer:
@@ -263,8 +280,13 @@ class _Renderer:
         previous: Callable[[str], str | None],
         search_bundles: tuple[str, ...],
         mine: Callable[[str], bool] | None = None,
+        before: Mapping[str, tuple[Layout, Callable[[], bytes | None]]] | None = None,
     ):
         self.site = site
+        self.before = before or {}
+        self.unseen: set[str] = set()
+        self.layouts: dict[str, Layout] = {}
+        self._runs: dict[str, list[tuple[str, int]]] = {}
         self.mine = mine
         self.env = env
         self.emit = emit
@@ -276,7 +298,6 @@ class _Renderer:
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
         self.only: Only | None = None
-        self._with_evidence: dict[str, str] = {}
         self._words: OrderedDict[str, Words] = OrderedDict()
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
@@ -314,19 +335,11 @@ class _Renderer:
         return [c.digest for c in checks]
 
     def with_evidence(self, check: Check) -> str:
-        """What anything showing a check and its evidence depends on: its
-        file and the files of the articles it cites."""
-        key = self._with_evidence.get(check.id)
-        if key is None:
-            cited = self.site.citations_by_check.get(check.id, ())
-            articles = sorted({self.site.desk.articles[r.article].digest for r in cited})
-            key = self._with_evidence[check.id] = digest(check.digest, *articles)
-        return key
+        return self.site.evidence_key(check)
 
     def all_files(self, only: Only | None = None) -> None:
         site, t = self.site, self.t
         self.only = only
-        every = self.check_deps(site.checks)
         self.listing(
             site.home,
             "index.html",
@@ -387,27 +400,32 @@ class _Renderer:
                 item_deps=lambda pair: f"{pair[0].digest}:{pair[0].corrections.index(pair[1])}",
                 items="corrections",
             )
-        if only is not None:
+        if only is not None and not only.whole:
             return
         if self.fresh("404.html"):
             self.page("404.html", "404.html", title=t.gettext("Page not found"), absolute_root=True)
         for desk_page in site.pages:
             if self.fresh(desk_page.id + "/index.html", desk_page.digest):
                 self.page(desk_page.id + "/index.html", "page.html", title=desk_page.title, page=desk_page)
-        pages = sorted(p.removesuffix("index.html") for p in self.keys if p.endswith(".html") and p != "404.html")
-        if self.fresh("feed.xml", *every[:50]):
+        if self.fresh("feed.xml", *self.check_deps(site.checks[:50])):
             self.text("feed.xml", feeds.atom(site, self.t))
-        sitemaps = feeds.sitemap_files(pages)
-        for name, listed in sitemaps.items():
-            if self.fresh(name, *listed):
-                self.text(name, feeds.sitemap(site, listed))
-        if "sitemap.xml" not in sitemaps and self.fresh("sitemap.xml", *sitemaps):
-            self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
-        cited_everywhere = [a.digest for a in site.articles if site.citations_by_article.get(a.id)]
-        if self.fresh("claims.json", *every, *cited_everywhere):
-            self.export("claims.json", feeds.claims_json(site, self.runs))
-        if self.fresh("annotations.jsonld", *every, *cited_everywhere):
-            self.export("annotations.jsonld", feeds.annotations(site, self.runs, self.t))
+        # The sitemaps list every page: a rebuild that made no page the site
+        # did not have leaves them as they are (it makes none go: rebuild.py).
+        if only is None or any(p.endswith(".html") and p not in only.standing for p in self.keys):
+            shown = self.keys.keys() | (only.standing if only is not None else frozenset())
+            pages = sorted(p.removesuffix("index.html") for p in shown if p.endswith(".html") and p != "404.html")
+            sitemaps = feeds.sitemap_files(pages)
+            for name, listed in sitemaps.items():
+                if self.fresh(name, *listed):
+                    self.text(name, feeds.sitemap(site, listed))
+            if "sitemap.xml" not in sitemaps and self.fresh("sitemap.xml", *sitemaps):
+                self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
+        # Every check and the articles it cites (what each's evidence key holds).
+        shown_all = [self.with_evidence(c) for c in site.checks]
+        if self.fresh("claims.json", *shown_all):
+            self.export("claims.json", "claims", feeds.claims_json(site, self.runs))
+        if self.fresh("annotations.jsonld", *shown_all):
+            self.export("annotations.jsonld", "annotations", feeds.annotations(site, self.runs, self.t))
         self.static_files()
 
     def listing(
@@ -444,12 +462,21 @@ class _Renderer:
                 **context,
             )
         # A quick rebuild leaves the archive pages a list carried over as they
-        # were (lists.py), and their keys as the last build recorded them.
+        # were (lists.py), and their keys as the last build recorded them; a
+        # rebuild from the state, those of the years the change is not in.
         carried = listing.reused if self.only is not None else frozenset()
+        years = None
+        if self.only is not None:
+            years = self.only.correction_years if template == "corrections.html" else self.only.years
+        before: int | None = None
         for page in listing.pages:
+            after, before = before, page.year
             if page.folder in carried:
                 continue
             path = page.folder + "index.html"
+            if years is not None and page.year not in years and not (page.number == 1 and after in years):
+                self.unseen.add(path)
+                continue
             if self.fresh(path, *map(deps, page.items), page.older or ""):
                 span = self.t.gettext(
                     "%(first)s – %(last)s",
@@ -524,21 +551,44 @@ class _Renderer:
         parts, and the file is joined from the runs, not from every check's
         part. A run ends after a check whose id hashes to a multiple of RUN,
         so a new check changes its own run alone, not every run after it."""
-        joined: list[bytes] = []
+        joined: list[bytes | memoryview] = []
+        layout: list[tuple[str, int]] = []
+        spliced = self._spliced(kind)
         run: list[Check] = []
         for i, check in enumerate(self.site.checks):
             run.append(check)
             if zlib.crc32(check.id.encode("utf-8")) % RUN == 0 or i == len(self.site.checks) - 1:
-                key = (self.base, kind, digest(*(self.with_evidence(c) for c in run)))
-                made = self.cache.memo(
-                    RUNS,
-                    key,
-                    lambda run=run: _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8"),
-                )
+                shows = digest(*(self.with_evidence(c) for c in run))
+                made = spliced.get(shows)
+                if made is None:
+                    made = self.cache.memo(
+                        RUNS,
+                        (self.base, kind, shows),
+                        lambda run=run: _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8"),
+                    )
                 if made:
                     joined.append(made)
+                    layout.append((shows, len(made)))
                 run = []
+        self._runs[kind] = layout
         return joined
+
+    def _spliced(self, kind: str) -> dict[str, memoryview]:
+        """The runs of the export the last build wrote, by what each shows,
+        as parts of its file (when the file is there, as that build left it)."""
+        found = self.before.get(kind)
+        if found is None:
+            return {}
+        layout, read = found
+        data = read()
+        if data is None or len(data) != layout.size:
+            return {}
+        whole = memoryview(data)
+        runs, at, step = {}, layout.head, len(feeds.SEPARATOR)
+        for shows, length in layout.runs:
+            runs[shows] = whole[at : at + length]
+            at += length + step
+        return runs
 
     def words(self, article: Article) -> Words:
         """An article's words, indexed once for the fragments of every
@@ -757,12 +807,14 @@ class _Renderer:
     def text(self, path: str, content: str) -> None:
         self.emit(path, _shown(content).encode("utf-8"))
 
-    def export(self, path: str, export: feeds.Export) -> None:
+    def export(self, path: str, kind: str, export: feeds.Export) -> None:
         # The runs were made fit for the page as they were made (`runs`):
         # looking for control characters in the whole file again took 0.2 s
         # at 10,000 checks (40 MB of text) on every build that changed it.
         head, runs, tail = export
-        self.emit(path, feeds.joined(_shown(head), runs, _shown(tail)))
+        data = feeds.joined(_shown(head), runs, _shown(tail))
+        self.layouts[kind] = Layout(len(_shown(head).encode("utf-8")), len(data), tuple(self._runs[kind]))
+        self.emit(path, data)
 
     def static_files(self) -> None:
         for path, file, desk in static_files(self.config.templates_dir, self.config.root):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ..cache import digest
 from ..model import Article, Check, Correction, Page, Resolved, Verdict
 from ..verify.entries import STANCES
 from ..verify.ids import tag_slug
@@ -76,17 +77,21 @@ class Site:
     """The desk seen as a website: every list and lookup the pages need."""
 
     desk: Desk
+    # Checks' evidence keys (`evidence`) worked out before, by a build whose
+    # state a rebuild starts from: those of checks that did not change.
+    known_evidence: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    def updated(self, desk: Desk, changed: Collection[str], resolved: Iterable[Resolved] | None = None) -> Site:
+    def updated(self, desk: Desk, changed: Collection[str]) -> Site:
         """The site of `desk`, which is this site's desk with the checks
-        `changed` (ids) edited or added, `resolved` their citations (found
-        in `desk` when not given): the lookups this site has worked out are
-        carried over, those of the changed checks redone (the preview's
-        quick rebuild; the same values as `Site(desk)` works out, in the same
-        order, in time that grows with the change rather than the desk)."""
-        new = Site(desk)
+        `changed` (ids) edited or added (its citations replaced: Citations.
+        replaced): the lookups this site has worked out are carried over,
+        those of the changed checks redone (the preview's quick rebuild; the
+        same values as `Site(desk)` works out, in the same order, in time
+        that grows with the change rather than the desk)."""
         ids = set(changed)
         done = self.__dict__  # cached_property keeps its values there
+        known = done.get("_evidence_keys", self.known_evidence)
+        new = Site(desk, known_evidence={k: v for k, v in known.items() if k not in ids})
         checks = [desk.checks[i] for i in sorted(ids)]
         old_checks = [self.desk.checks[i] for i in sorted(ids) if i in self.desk.checks]
         for name in ("verdicts", "articles", "pages"):
@@ -107,34 +112,6 @@ class Site:
                 else:
                     by_verdict.pop(key, None)
             new.__dict__["_by_verdict"] = by_verdict
-        if resolved is None:
-            resolved = [r for r in desk.citations if r.check in ids]
-        grouped: dict[str, list[Resolved]] = defaultdict(list)
-        for r in resolved:
-            grouped[r.check].append(r)
-        by_check_new = {k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()}
-        if "citations_by_check" in done:
-            by_check = dict(done["citations_by_check"])
-            for i in ids:
-                by_check.pop(i, None)
-            by_check.update(by_check_new)
-            new.__dict__["citations_by_check"] = by_check
-        if "citations_by_article" in done:
-            by_article = dict(done["citations_by_article"])
-            fresh = [r for cited in by_check_new.values() for r in cited]
-            touched = {r.article for r in fresh}
-            if "citations_by_check" in done:
-                touched |= {r.article for i in ids for r in done["citations_by_check"].get(i, ())}
-            else:
-                touched |= {r.article for r in self.desk.citations if r.check in ids}
-            for article in touched:
-                cited = [r for r in by_article.get(article, ()) if r.check not in ids]
-                cited += [r for r in fresh if r.article == article]
-                if cited:
-                    by_article[article] = tuple(sorted(cited, key=lambda r: (r.start, r.check, r.citation.index)))
-                else:
-                    by_article.pop(article, None)
-            new.__dict__["citations_by_article"] = by_article
         for name, slugs_of in (("tags", _tag_slugs), ("claimants", _claimant_slug)):
             if name in done:
                 new.__dict__[name] = _regroup(done[name], old_checks, checks, slugs_of, name == "tags")
@@ -178,17 +155,29 @@ class Site:
 
     @cached_property
     def citations_by_check(self) -> Mapping[str, tuple[Resolved, ...]]:
-        grouped: dict[str, list[Resolved]] = defaultdict(list)
-        for r in self.desk.citations:
-            grouped[r.check].append(r)
-        return {k: tuple(sorted(v, key=lambda r: r.citation.index)) for k, v in grouped.items()}
+        """Each check's citations, in their order."""
+        citations = self.desk.citations
+        return _Lookup(citations.of_check, citations.checks)
 
     @cached_property
     def citations_by_article(self) -> Mapping[str, tuple[Resolved, ...]]:
-        grouped: dict[str, list[Resolved]] = defaultdict(list)
-        for r in self.desk.citations:
-            grouped[r.article].append(r)
-        return {k: tuple(sorted(v, key=lambda r: (r.start, r.check, r.citation.index))) for k, v in grouped.items()}
+        """Each article's citations, in reading order."""
+        citations = self.desk.citations
+        return _Lookup(citations.of_article, citations.articles)
+
+    def evidence_key(self, check: Check) -> str:
+        """What anything showing a check and its evidence depends on: its
+        file and the files of the articles it cites."""
+        key = self._evidence_keys.get(check.id)
+        if key is None:
+            cited = self.citations_by_check.get(check.id, ())
+            articles = sorted({self.desk.articles[r.article].digest for r in cited})
+            key = self._evidence_keys[check.id] = digest(check.digest, *articles)
+        return key
+
+    @cached_property
+    def _evidence_keys(self) -> dict[str, str]:
+        return dict(self.known_evidence)
 
     def evidence(self, check_id: str) -> list[tuple[str, tuple[Resolved, ...]]]:
         """(stance, citations) in the spec's order of stances, empty ones left out."""
@@ -344,6 +333,29 @@ class Site:
     @staticmethod
     def _newest_first(checks: list[Check]) -> tuple[Check, ...]:
         return tuple(sorted(checks, key=lambda c: (c.published, c.id), reverse=True))
+
+
+class _Lookup(Mapping[str, tuple[Resolved, ...]]):
+    """A mapping over the desk's citations (model.Citations), each value
+    made when first asked for; a key with no citations is not in it."""
+
+    def __init__(self, get: Callable[[str], tuple[Resolved, ...]], keys: Callable[[], Iterator[str]]):
+        self._get, self._keys = get, keys
+
+    def __getitem__(self, name: str) -> tuple[Resolved, ...]:
+        found = self._get(name)
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return self._keys()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._keys())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and bool(self._get(name))
 
 
 def _tag_slugs(check: Check) -> Iterable[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..cache import Cache, Space
 from ..diagnostics import Diagnostic, Location
-from ..model import Article, parse_archived
+from ..model import Article, Text, parse_archived
 from ..progress import EVERY_FILES, quiet
 from .fields import FieldSpec, read_record
 from .sources import SourceFile, Walks, decode, discover, load_source, read_text, source_key
@@ -40,7 +40,7 @@ _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 _Parsed = tuple[Article | None, tuple[Diagnostic, ...]]
 # Parsed articles, by the file's place, id and bytes (sources.source_key).
-ARTICLES = Space[_Parsed]("article", _Parsed)
+ARTICLES = Space[_Parsed]("article", _Parsed, by_row=True)
 
 
 def load_corpus(
@@ -63,13 +63,13 @@ def load_corpus(
     return articles, diagnostics
 
 
-def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str) -> _Parsed:
+def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str, sha256: str) -> _Parsed:
     if data is None:
         return None, tuple(problems)
     text, decoding = decode(data, source.shown)
     if text is None:
         return None, (*problems, *decoding)
-    article, found = parse_article(source, text, key)
+    article, found = parse_article(source, text, key, sha256)
     return article, (*problems, *found)
 
 
@@ -82,8 +82,11 @@ def load_article(source: SourceFile, key: str | None = None) -> tuple[Article | 
     return parse_article(source, text, key)
 
 
-def parse_article(source: SourceFile, text: str, key: str | None = None) -> tuple[Article | None, list[Diagnostic]]:
-    """An article from its text (as read: BOM dropped, line endings kept)."""
+def parse_article(
+    source: SourceFile, text: str, key: str | None = None, sha256: str = ""
+) -> tuple[Article | None, list[Diagnostic]]:
+    """An article from its text (as read: BOM dropped, line endings kept);
+    `sha256`: of the file's bytes, as read (what its body is read again under)."""
     diagnostics: list[Diagnostic] = []
     front, body, body_line, problem = split_front_matter(text)
     if problem:
@@ -170,7 +173,7 @@ def parse_article(source: SourceFile, text: str, key: str | None = None) -> tupl
     article = Article(
         id=source.id,
         path=source.shown,
-        body=body,
+        text=Text(body, start=len(text) - len(body), sha256=sha256),
         body_line=body_line,
         title=title,
         publisher=meta.get("publisher"),

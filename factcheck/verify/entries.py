@@ -105,7 +105,7 @@ _Parsed = tuple[
     tuple[Diagnostic, ...],
     tuple[tuple[str, Location], ...],
 ]
-ENTRIES = Space[_Parsed]("entry", _Parsed)
+ENTRIES = Space[_Parsed]("entry", _Parsed, by_row=True)
 
 
 def load_entries(
@@ -134,7 +134,7 @@ def load_entry_file(source: SourceFile, cache: Cache) -> EntryFile:
     return EntryFile(source, check, citations, verdict, problems, locs)
 
 
-def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str) -> _Parsed:
+def _parsed(source: SourceFile, data: bytes | None, problems: list[Diagnostic], key: str, sha256: str) -> _Parsed:
     text = None
     if data is not None:
         text, decoding = decode(data, source.shown)

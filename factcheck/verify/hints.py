@@ -8,10 +8,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import regex
-from rapidfuzz import fuzz, process
-
 from .normalize import NormalizedText
+
+# rapidfuzz and regex are imported where a hint is made: a desk without a
+# problem never needs them, and every run would pay for their import.
 
 _SPACE_RUN = re.compile(r"\s+")
 _MIN_PASSAGE_SCORE = 60  # below this the "closest passage" is noise, not a hint
@@ -23,6 +23,8 @@ _MIN_PART = 12
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """The choice closest to a mistyped name, if any is close enough."""
+    from rapidfuzz import fuzz, process
+
     best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
     return best[0] if best else None
 
@@ -42,6 +44,8 @@ def closest_passage(body: NormalizedText, quote: str) -> Passage | None:
     a word diff around that window then finds where the passage really
     starts and ends, since a changed figure can make it longer or shorter.
     """
+    from rapidfuzz import fuzz
+
     text = body.text
     if not quote or not text:
         return None
@@ -209,10 +213,12 @@ _Token = tuple[str, int, int]
 # Words and punctuation marks. The `regex` module's \w takes in the marks
 # that combine with a letter (Arabic vowel signs, Hebrew points), and \X is
 # a whole grapheme cluster, so no token ever cuts a letter from its marks.
-_TOKEN = regex.compile(r"\w(?:[\w%'.-]*\w)?%?|(?![\s\w])\X")
+_TOKEN = r"\w(?:[\w%'.-]*\w)?%?|(?![\s\w])\X"
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Token]:
     """Words and punctuation marks, with their offsets: a diff by token says
     "60%" rather than "60% of", and does not count a comma as a word."""
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+    import regex  # compiled once, and kept, by the module's own cache
+
+    return [(m.group(), m.start(), m.end()) for m in regex.compile(_TOKEN).finditer(text, lo, hi)]

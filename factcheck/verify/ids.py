@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -21,6 +22,9 @@ def id_slug(text: str) -> str:
 _SLUG_BYTES = 120  # a folder name on disk: most file systems allow 255 bytes
 
 
+# A pure function of its text, asked for every tag and claimant of every
+# check on each build (a desk's few hundred names, tens of thousands of times).
+@functools.lru_cache(maxsize=1 << 16)
 def tag_slug(tag: str) -> str:
     """A tag's (or claimant's) page name, a folder name on disk. Letters of
     any script are kept ("Россия" stays "россия"), so tags in other

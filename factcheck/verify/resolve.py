@@ -13,7 +13,7 @@ from .explain import ambiguous, not_found, unknown_article
 from .match import Ambiguous, Found, MatchResult, find_quote
 
 # Matches found, by article digest and the citation's quote, prefix and suffix.
-FOUND = Space[Found]("found", Found)
+FOUND = Space[Found]("found", Found, by_row=True)
 
 
 def resolve_citations(

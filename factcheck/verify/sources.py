@@ -85,7 +85,7 @@ def load_source(
     source: SourceFile,
     cache: Cache,
     space: Space[V],
-    parse: Callable[[bytes | None, list[Diagnostic], str], V],
+    parse: Callable[[bytes | None, list[Diagnostic], str, str], V],
 ) -> V:
     """A content file parsed, or its parse from the cache. The file is hashed
     and parsed from one and the same read, so an edit made while it is read
@@ -99,12 +99,12 @@ def load_source(
             return hit
     read, problems = read_safely(source.path, source.shown, None, walked=True)
     if read is None:
-        return parse(None, problems, source_key(source, "unreadable"))
+        return parse(None, problems, source_key(source, "unreadable"), "")
     file_digest = hashlib.sha256(read.data).hexdigest()
     if read.stable:
         cache.record_digest(path, read.signature, file_digest)
     key = source_key(source, file_digest)
-    return cache.memo(space, key, lambda: parse(read.data, problems, key))
+    return cache.memo(space, key, lambda: parse(read.data, problems, key, file_digest))
 
 
 def discover(
