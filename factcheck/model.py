@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -335,16 +335,26 @@ class Citations(Sequence[Resolved]):
             self._groups[check] = tuple(sorted(cited, key=_by_index))
         self._count = count
         self._articles: dict[str, list[tuple[str, int]]] | None = None  # article -> (check, position)
+        self._places: Callable[[str], list[tuple[str, int]]] | None = None
         self._by_article: dict[str, tuple[Resolved, ...]] = {}
 
     @classmethod
-    def kept(cls, checks: Mapping[str, Check], rows: Mapping[str, Sequence[Row]]) -> Citations:
+    def kept(
+        cls,
+        checks: Mapping[str, Check],
+        rows: Mapping[str, Sequence[Row]],
+        places: Callable[[str], list[tuple[str, int]]] | None = None,
+    ) -> Citations:
         """From a saved build's rows (each check's in its citations' order):
-        the citations themselves are not read until a check's are asked for."""
+        the citations themselves are not read until a check's are asked for.
+        `places`: where an article's citations are among the rows, (check,
+        position) each, as the saved build knows them (else they are found
+        by reading every row)."""
         made = cls()
         made._checks = checks
         made._groups = {c: rows[c] for c in checks if c in rows}
         made._count = sum(len(g) for g in made._groups.values())
+        made._places = places
         return made
 
     def of_check(self, check_id: str) -> tuple[Resolved, ...]:
@@ -364,31 +374,13 @@ class Citations(Sequence[Resolved]):
         """The citations of an article, in reading order."""
         found = self._by_article.get(article_id)
         if found is None:
-            if self._articles is None and len(self._by_article) < _SCANS and self._checks:
-                # Kept rows: a rebuild asks for a few articles' citations,
-                # each found by a look at every row, not an index of all.
-                places = [
-                    (c, n)
-                    for c, group in self._groups.items()
-                    if group and not isinstance(group[0], Resolved)
-                    for n, row in enumerate(group)
-                    if row[2] == article_id  # type: ignore[index]
-                ]
-                places += [(c, n) for c, n in self._made_index().get(article_id, ())]
+            if self._places is not None and self._articles is None:
+                places = self._places(article_id)
             else:
                 places = self._article_index().get(article_id, [])
             cited = [self.of_check(c)[n] for c, n in places]
             found = self._by_article[article_id] = tuple(sorted(cited, key=_in_reading_order))
         return found
-
-    def _made_index(self) -> dict[str, list[tuple[str, int]]]:
-        """Where the citations made (not kept rows) of each article are."""
-        index: dict[str, list[tuple[str, int]]] = {}
-        for c, group in self._groups.items():
-            if group and isinstance(group[0], Resolved):
-                for n, r in enumerate(group):
-                    index.setdefault(r.citation.article, []).append((c, n))  # type: ignore[union-attr]
-        return index
 
     def checks(self) -> Iterator[str]:
         """The checks that have citations, in order."""
@@ -455,9 +447,6 @@ class Citations(Sequence[Resolved]):
         return isinstance(other, Citations) and tuple(self) == tuple(other)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-_SCANS = 16  # articles looked for row by row before the kept rows are indexed by article
 
 
 def _by_index(r: Resolved) -> int:

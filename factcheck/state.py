@@ -64,8 +64,58 @@ class Head(msgspec.Struct, array_like=True):
     exports: dict[str, Layout]  # where the runs of each export are in its file
 
 
+class StoredArticle(msgspec.Struct, array_like=True, dict=True):
+    """An article as a saved build keeps it, read as an `Article` is: what
+    a page shows of it when it cites it is held; its body, read again from
+    its file (and checked against the hash it was read under), and what is
+    worked out from it, when first asked for."""
+
+    id: str
+    path: str
+    body_line: int
+    title: str
+    publisher: str | None
+    url: str | None
+    published: dt.date | None
+    language: str | None
+    license: str | None
+    sha256: str | None
+    digest: str
+    author: str | None
+    archived: str | None
+    archive_url: str | None
+    warc_digest: str | None
+    pages: tuple[int, ...] | None
+    start: int  # where the body starts in the file (code points, as read)
+    read: str  # the file's hash as it was read
+
+    @classmethod
+    def of(cls, a: Article | StoredArticle) -> StoredArticle:
+        if isinstance(a, StoredArticle):
+            return a
+        return cls(
+            a.id, a.path, a.body_line, a.title, a.publisher, a.url, a.published, a.language, a.license,
+            a.sha256, a.digest, a.author, a.archived, a.archive_url, a.warc_digest, a.pages,
+            a.text.start, a.text.sha256,
+        )  # fmt: skip
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for what is not held (Python looks here last): the whole article.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        whole = self.__dict__.get("whole")
+        if whole is None:
+            file = self.__dict__["file"]  # set by Saved.load, which knows the desk's folder
+            whole = self.__dict__["whole"] = Article(
+                self.id, self.path, Text.stored(file, self.start, self.read), self.body_line, self.title,
+                self.publisher, self.url, self.published, self.language, self.license, self.sha256,
+                self.digest, self.author, self.archived, self.archive_url, self.warc_digest, self.pages,
+            )  # fmt: skip
+        return getattr(whole, name)
+
+
 class Corpus(msgspec.Struct, array_like=True):
-    articles: list[Article]
+    articles: list[StoredArticle]
     folder: Folder
 
 
@@ -120,34 +170,13 @@ class Shard(msgspec.Struct, array_like=True):
 
     checks: list[StoredCheck]
     found: dict[str, list[Row]]  # by check, in the order of its citations
+    cites: dict[str, list[tuple[str, int]]]  # article -> where its citations are in `found`: (check, position)
     evidence: dict[str, str]  # each check's evidence key (views.Site.evidence_key)
     files: dict[str, Signature | None]  # path below the folder -> signature (None: read it again)
 
 
-def _encode_text(value: Any) -> Any:
-    # An article's body is not kept: where it starts in its file, and the
-    # hash of the file it was read from, are.
-    if isinstance(value, Text):
-        return (value.start, value.sha256)
-    raise NotImplementedError(f"cannot keep a {type(value).__name__}")
-
-
-def _decode_text(kind: type, value: Any) -> Any:
-    if kind is Text and isinstance(value, list) and len(value) == 2:
-        start, sha256 = value
-        if isinstance(start, int) and isinstance(sha256, str):
-            return Text.stored("", start, sha256)  # its file is set by `Saved.load`
-    raise NotImplementedError(f"cannot read a {kind}")
-
-
 HEADS = Space[Head]("state", Head, by_row=True)
-CORPUS = Space[Corpus](
-    "state-articles",
-    Corpus,
-    by_row=True,
-    encode=msgspec.msgpack.Encoder(enc_hook=_encode_text).encode,
-    hook=_decode_text,
-)
+CORPUS = Space[Corpus]("state-articles", Corpus, by_row=True)
 CHECKS = Space[Shard]("state-checks", Shard, by_row=True)
 
 
@@ -199,6 +228,7 @@ class Saved:
     found: dict[str, list[Row]]  # by check, in citation order
     evidence: dict[str, str]  # by check
     entries: dict[str, Signature | None]  # the entries folder's files
+    cites: list[dict[str, list[tuple[str, int]]]]  # each shard's: article -> (check, position)
 
     @classmethod
     def load(cls, cache: Cache, config: Config, target: Path, wanted_context: str) -> Saved | None:
@@ -212,32 +242,42 @@ class Saved:
         root = str(config.root) + os.sep
         articles: dict[str, Article] = {}
         for article in corpus.articles:
-            # Made here, before anything else sees it: its text is read again
-            # from its file, if the file still hashes as it did when it was read.
-            file = root + article.path.replace("/", os.sep)
-            object.__setattr__(article, "text", Text.stored(file, article.text.start, article.text.sha256))
-            articles[article.id] = article
+            article.__dict__["file"] = root + article.path.replace("/", os.sep)
+            articles[article.id] = article  # type: ignore[assignment]  # it reads as one
         checks: dict[str, Check] = {}
         found: dict[str, list[Row]] = {}
         evidence: dict[str, str] = {}
         entries: dict[str, Signature | None] = {}
+        cites = []
         for n in range(SHARDS):
             shard = cache.get(CHECKS, f"{key}/{n}")
             if shard is None:
                 return None
+            cites.append(shard.cites)
             for check in shard.checks:
                 checks[check.id] = check
             found.update(shard.found)
             evidence.update(shard.evidence)
             entries.update(shard.files)
-        return cls(head, articles, corpus.folder, checks, found, evidence, entries)
+        return cls(head, articles, corpus.folder, checks, found, evidence, entries, cites)
 
     def desk(self, config: Config, checks: Mapping[str, Check | StoredCheck], found: Mapping[str, list[Row]]) -> Desk:
         """The desk these checks make (a stored check reads as a Check), with
         this build's articles and pages."""
         pages = {p.id: p for p in self.head.pages}
         held: dict[str, Check] = dict(checks)  # type: ignore[arg-type]
-        return Desk(config, self.articles, held, Citations.kept(held, found), pages)
+        fresh = {c: rows for c, rows in found.items() if rows is not self.found.get(c)}
+        kept = self.cites
+
+        def places(article: str) -> list[tuple[str, int]]:
+            # Each shard's where-is of the article's citations, but those of
+            # the checks whose rows are new, whose own rows are looked at.
+            found_in = [(c, n) for cites in kept if (hits := cites.get(article)) for c, n in hits if c not in fresh]
+            for c, rows in fresh.items():
+                found_in += [(c, n) for n, row in enumerate(rows) if row[2] == article]
+            return found_in
+
+        return Desk(config, self.articles, held, Citations.kept(held, found, places), pages)
 
 
 def save(
@@ -259,8 +299,8 @@ def save(
     if desk is None:
         return
     if corpus is not None:
-        cache.put(CORPUS, key, Corpus(list(desk.articles.values()), corpus))
-    by_shard: dict[int, Shard] = {n: Shard([], {}, {}, {}) for n in shards}
+        cache.put(CORPUS, key, Corpus([StoredArticle.of(a) for a in desk.articles.values()], corpus))
+    by_shard: dict[int, Shard] = {n: Shard([], {}, {}, {}, {}) for n in shards}
     evidence = evidence or {}
     for check in desk.checks.values():
         shard = by_shard.get(shard_of(check.id))
@@ -272,6 +312,8 @@ def save(
         cited = desk.citations.of_check(check.id)
         if cited:
             shard.found[check.id] = [row_of(r) for r in cited]
+            for n, r in enumerate(cited):
+                shard.cites.setdefault(r.citation.article, []).append((check.id, n))
     for name, signature in (entries or {}).items():
         shard = by_shard.get(shard_of(stem(name)))
         if shard is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ..cache import Cache, Space, digest
 from ..diagnostics import Diagnostic
@@ -37,8 +37,16 @@ def resolve_citations(
     for citations in entries.unlisted:
         for citation in citations:
             _resolve("", citation, articles, diagnostics, cache)
-    for article in articles.values():
-        article.forget_normalized()  # several times the body's size, and only matching needs it
+    # A normalized text is several times its body's size, and only matching
+    # needs it. Only the articles cited were normalized, but when a quote is
+    # not found its hint looks through every article.
+    if diagnostics:
+        used: Iterable[Article] = articles.values()
+    else:
+        cited = {c.article for cs in (*entries.citations.values(), *entries.unlisted) for c in cs}
+        used = [articles[a] for a in cited if a in articles]
+    for article in used:
+        article.forget_normalized()
     return tuple(resolved), diagnostics
 
 
