@@ -68,7 +68,7 @@ class Worker:
         os.set_blocking(read, False)
         return cls(pid, read, what)
 
-    def drain(self, emit: Callable[[str, bytes], None], wait: bool = False) -> object | None:
+    def drain(self, emit: Callable[..., None], wait: bool = False) -> object | None:
         """Hand what the child has emitted so far to `emit`; with `wait`,
         until it is done. Returns what `run` returned once the child is done
         (None before)."""
@@ -82,7 +82,7 @@ class Worker:
             for message in self._messages():
                 kind = message[0]
                 if kind == "page":
-                    emit(message[1], message[2])
+                    emit(*message[1:])  # path, bytes, and a key where the page has one
                 elif kind == "done":
                     self._done = message[1:]
                 elif kind == "error":
@@ -90,6 +90,13 @@ class Worker:
                     raise WorkerError(_diagnostic(message[1]))
         self._reap()
         return self._done[0]
+
+    def drain_until(self, emit: Callable[..., None], ready: Callable[[], bool]) -> None:
+        """Hand what the child emits to `emit` until `ready()` says so, or
+        the child is done."""
+        while not ready() and self._done is None and self.pid:
+            if self.drain(emit) is None and not ready() and self.pid:
+                select.select([self._fd], [], [])
 
     def stop(self) -> None:
         """Kill the child (the build failed or was interrupted)."""
@@ -163,7 +170,7 @@ def _child(fd: int, run: Callable[[Callable[[str, bytes], None]], object]) -> No
                 view = view[os.write(fd, view) :]
 
         try:
-            result = run(lambda path, data: send(["page", path, data]))
+            result = run(lambda path, data, *key: send(["page", path, data, *key]))
         except WorkerError as exc:
             send(["error", _encode(exc.diagnostic)])
         else:

@@ -21,7 +21,19 @@ from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .model import Citations, Config, Desk
 from .progress import quiet
 from .site.builtin import BUILTIN, builtin_files
-from .site.output import JOURNAL, LOCK, MARKER, Layout, Manifest, OutputError, SiteWriter, Written, read_manifest
+from .site.output import (
+    JOURNAL,
+    LOCK,
+    MARKER,
+    Layout,
+    Manifest,
+    OutputError,
+    SiteWriter,
+    Written,
+    files_there,
+    read_manifest,
+)
+from .site.output import signature as manifest_signature
 from .verify import warm
 from .verify.corpus import load_corpus
 from .verify.editorial import build_day
@@ -221,17 +233,67 @@ def _build(
         if own_cache:
             cache.save(prune=spaces)
 
-    walks = walk_desk(config)  # once: for the hash of the inputs and for reading them
-    previous = read_manifest(target) if shortcut else None
-    if previous is not None and not drafts and not defer_search:
+    scout = None
+    if shortcut and own_cache and not drafts and not defer_search and os.path.exists(target / MARKER):
+        from .scout import Scout
+
+        # Walks the desk (once: for reading it, and for what changed) while this loads the last build's state.
+        scout = Scout.start(config, target)
+    try:
+        return _build_with(
+            config,
+            target,
+            strict,
+            cache,
+            own_cache,
+            progress,
+            defer_search,
+            notice,
+            shortcut,
+            drafts,
+            parallel,
+            scout,
+            save,
+        )
+    finally:
+        if scout is not None:
+            scout.stop()
+
+
+def _build_with(
+    config: Config,
+    target: Path,
+    strict: bool,
+    cache: Cache,
+    own_cache: bool,
+    progress: Progress,
+    defer_search: bool,
+    notice: Callable[[str], None],
+    shortcut: bool,
+    drafts: bool,
+    parallel: bool,
+    scout: Any,
+    save: Callable[..., None],
+) -> Verification:
+    walked: list[Walks] = []
+
+    def walks_of() -> Walks:
+        if not walked:
+            walked.append(scout.walks() if scout is not None else walk_desk(config))
+        return walked[0]
+
+    if shortcut and not drafts and not defer_search:
         from . import rebuild
 
         # What the last build kept: a site up to date, or a few entries changed.
-        found = rebuild.plan(config, target, strict, cache, walks, previous)
+        found = rebuild.plan(config, target, strict, cache, walks_of, manifest_signature(target))
         if found is not None:
-            done = _rebuilt(found, target, strict, cache, walks, previous, progress, notice, own_cache)
+            there = scout.there if scout is not None else partial(files_there, target)
+            done = _rebuilt(found, target, strict, cache, walks_of(), progress, notice, own_cache, there)
             if done is not None:
                 return done
+    previous = read_manifest(target) if shortcut else None
+    walks = walks_of()
     # What the build reads, to tell at its end that nothing changed meanwhile.
     inputs = inputs_digest(config, strict, cache, walks) if shortcut and not drafts else ""
 
@@ -247,7 +309,7 @@ def _build(
 
     try:
         desk = result.desk if drafts else result.desk.published()
-        written, search_stale, unchanged, layouts = _render_and_write(
+        written, search_stale, unchanged, layouts, indexed = _render_and_write(
             desk, env, target, inputs, strict, cache, progress, notice, defer_search, parallel, previous
         )
     except RenderError as exc:
@@ -259,7 +321,7 @@ def _build(
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
     if own_cache and unchanged and not drafts:
-        _keep_state(result.desk, result, config, target, strict, cache, walks, layouts)
+        _keep_state(result.desk, result, config, target, strict, cache, walks, layouts, indexed)
     else:
         state.forget(cache, target)
     save(*spaces_to_prune(written))
@@ -275,6 +337,7 @@ def _keep_state(
     cache: Cache,
     walks: Walks,
     exports: Mapping[str, Any],
+    indexed: Mapping[str, str],
 ) -> None:
     """After a build that read the whole desk: what it was made from, for
     the next build (state.py). A file's signature is kept only where the
@@ -309,6 +372,7 @@ def _keep_state(
         dict(result.stats),
         list(desk.pages.values()),
         dict(exports),
+        dict(indexed),
     )
     site = Site(desk.published())
     evidence = {c.id: site.evidence_key(c) for c in site.desk.checks.values()}
@@ -322,23 +386,25 @@ def _rebuilt(
     strict: bool,
     cache: Cache,
     walks: Walks,
-    previous: Manifest,
     progress: Progress,
     notice: Callable[[str], None],
     own_cache: bool,
+    there: Callable[[Manifest], bool],
 ) -> Verification | None:
     """A build from the last build's state (rebuild.py): the site up to
     date, or the pages of a few changed entries made again; None where a
-    full build must."""
+    full build must. `there`: whether every file of a manifest is still there."""
     from .model import ChangedFile
-    from .site.render import Only, RenderError
+    from .site.render import Only, RenderError, markdown_with
     from .site.search import SearchError
+    from .site.views import Site
 
     config = plan.desk.config
     head = plan.saved.head
     found = plan.found
     if not plan.changed:
-        if not _intact(target, previous):
+        previous = read_manifest(target)
+        if previous is None or previous.read_as != tuple(head.manifest) or not _intact(target, previous, there):
             return None  # a page deleted by hand: the full build puts it back
         if own_cache and (found.sources or found.corpus or found.folders != head.folders):
             # The same bytes under new signatures: kept, not hashed again next time.
@@ -356,6 +422,16 @@ def _rebuilt(
             written=Written(0, 0, 0, 0, False),
             citations=plan.citations_json,
         )
+    unchanged = {k: v for k, v in plan.saved.evidence.items() if k not in plan.changed}
+    site = Site(plan.desk.published(), known_evidence=unchanged)
+    # Search first (Pagefind works on the second core meanwhile), from what
+    # the last build's state knows of the index's parts.
+    searching = _plan_search(site, target, head.search)
+    searching.start(markdown_with(cache), config.language, progress)
+    previous = read_manifest(target)
+    if previous is None or previous.read_as != tuple(head.manifest):
+        searching.indexer.cancel()
+        return None
     from .site.render import environment
 
     env = environment(config, cache)
@@ -371,9 +447,8 @@ def _rebuilt(
         years=plan.years,
         correction_years=plan.correction_years,
     )
-    unchanged = {k: v for k, v in plan.saved.evidence.items() if k not in plan.changed}
     try:
-        written, _, _, layouts = _render_and_write(
+        written, _, _, layouts, indexed = _render_and_write(
             plan.desk.published(),
             env,
             target,
@@ -388,7 +463,8 @@ def _rebuilt(
             expected=lambda manifest: manifest is not None and manifest.read_as == previous.read_as,
             evidence=unchanged,
             exports={kind: (layout, _reader(target / EXPORTS[kind])) for kind, layout in head.exports.items()},
-            intact=lambda: _all_there(target, previous),  # else a page deleted by hand: the full build puts it back
+            intact=lambda: there(previous),  # else a page deleted by hand: the full build puts it back
+            searching=searching,
         )
     except (NotQuick, RenderError, LinkError, SearchError, ChangedFile):
         return None  # the full build makes the same, or says what is wrong
@@ -401,8 +477,6 @@ def _rebuilt(
             site_changed=exc.changed,
         )
     if own_cache:
-        from .site.views import Site
-
         new_head = replace_head(
             head,
             manifest=_manifest_signature(target),
@@ -410,8 +484,8 @@ def _rebuilt(
             diagnostics=list(plan.diagnostics),
             stats=plan.stats,
             exports={**head.exports, **layouts},
+            search=indexed,
         )
-        site = Site(plan.desk.published(), known_evidence=unchanged)
         evidence = {**unchanged, **{i: site.evidence_key(site.desk.checks[i]) for i in plan.changed}}
         state.save(cache, target, new_head, plan.desk, evidence, found.entries, found.corpus, plan.shards)
         cache.save()
@@ -489,13 +563,16 @@ def _render_and_write(
     evidence: Mapping[str, str] | None = None,
     exports: Mapping[str, Any] | None = None,
     intact: Callable[[], bool] = lambda: True,
-) -> tuple[Written, bool, bool, dict[str, Any]]:
+    searching: _Search | None = None,
+) -> tuple[Written, bool, bool, dict[str, Any], dict[str, str]]:
     """Render and write: what was written, whether search was left stale,
     whether the inputs were as `inputs` says when it was done (False for
     the preview's builds, which do not hash them; True for a rebuild from
     the state, which keeps the signatures it read under), and where the
-    runs of the exports it made are in their files (feeds.Layout).
+    runs of the exports it made are in their files (feeds.Layout), and the
+    key of each part of the search index (by its folder).
     `exports`: those the last build made, for their runs (render_site).
+    `searching`: the site and its search index's parts, indexed already.
     `known`: the last build's manifest, as read to tell the site up to date.
     `only`: a rebuild from the last build's state (rebuild.py), which looks
     at the pages of what changed alone: every other file stands. It stops
@@ -505,20 +582,27 @@ def _render_and_write(
     from .site import parallel as rendering
     from .site import search
     from .site.links import LinkScanner, diagnose, locate
-    from .site.render import RenderError, render_site, search_documents, search_salt
+    from .site.render import RenderError, render_site
     from .site.views import Site
 
     config = desk.config
     # Taken before anything is rendered: the last build is read under the lock.
-    writer = SiteWriter(
-        target,
-        protect=(config.root,),
-        forbid=(config.articles_dir, config.checks_dir, config.templates_dir, config.root / CACHE_FOLDER),
-        notice=notice,
-        known=known,
-    )
+    try:
+        writer = SiteWriter(
+            target,
+            protect=(config.root,),
+            forbid=(config.articles_dir, config.checks_dir, config.templates_dir, config.root / CACHE_FOLDER),
+            notice=notice,
+            known=known,
+        )
+    except BaseException:
+        if searching is not None and searching.indexer is not None:
+            searching.indexer.cancel()
+        raise
     previous = writer.previous
     if not expected(previous):
+        if searching is not None and searching.indexer is not None:
+            searching.indexer.cancel()
         writer.abort()
         raise NotQuick("another build changed the site")
     old_files: Mapping[str, str] = previous.files if previous else {}
@@ -532,14 +616,10 @@ def _render_and_write(
             return key
         return None
 
-    site = Site(desk, known_evidence=evidence or {})
-    buckets = search.plan(list(desk.checks.values()), config.language, search_salt(site))
+    if searching is None:
+        searching = _plan_search(Site(desk, known_evidence=evidence or {}), target, old_keys, defer_search)
+    site, buckets, stale, deferred = searching.site, searching.buckets, searching.stale, searching.deferred
     folders = [b.folder for b in buckets]
-    stale = [b for b in buckets if old_keys.get(b.folder) != b.key or not (target / b.folder).is_dir()]
-    # A preview shows an edit first and brings search up to date just after:
-    # a bundle that exists stays as it is (and keeps its old key) this time.
-    deferred = [b for b in stale if defer_search and b.folder in old_keys and (target / b.folder).is_dir()]
-    stale = [b for b in stale if b not in deferred]
     # A build from nothing renders a share of the pages in a second process,
     # forked now: after loading, before the indexer starts its threads.
     worker = None
@@ -549,34 +629,33 @@ def _render_and_write(
             partial(_render_share, site, env, cache, previous_key, folders), "the process rendering half of the pages"
         )
     try:
-        indexer = search.Indexer(
-            stale,
-            search_documents(site, env),
-            config.language,
-            lambda: progress("preparing search"),
-        )
+        if searching.indexer is None:
+            searching.start(env.filters["markdown"], config.language, progress)
+        indexer = searching.indexer
         search.remove_kept_documents(cache)
     except BaseException:
         if worker is not None:
             worker.stop()
+        if searching.indexer is not None:
+            searching.indexer.cancel()
         writer.abort()
         raise
     rendered_count = 0
     scanner = LinkScanner(urlsplit(config.base_url).path)
 
-    def put_theirs(path: str, data: bytes) -> None:
+    def put_theirs(path: str, data: bytes, key: str | None = None) -> None:
         # A page of the other process, which scanned its links itself.
         nonlocal rendered_count
         rendered_count += 1
         progress("rendering pages", rendered_count)
-        writer.put(path, data)
+        writer.put(path, data, key)
 
-    def put(path: str, data: bytes) -> None:
+    def put(path: str, data: bytes, key: str | None = None) -> None:
         scanner.scan(path, data)
-        put_theirs(path, data)
+        put_theirs(path, data, key)
 
-    def put_own(path: str, data: bytes) -> None:
-        put(path, data)
+    def put_own(path: str, data: bytes, key: str | None = None) -> None:
+        put(path, data, key)
         if worker is not None:
             worker.drain(put_theirs)  # the pages the other process has made meanwhile
         for bundle_path, bundle_data in sorted(indexer.ready().items()):  # search, as each part is indexed
@@ -596,8 +675,20 @@ def _render_and_write(
                 layouts.update({k: Layout(h, n, tuple(map(tuple, r))) for k, (h, n, r) in theirs.items()})
         except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
-        if not intact():  # looked at while Pagefind is still at work
-            raise NotQuick("a file of the site is gone")
+        dropped: set[str] | None = None
+        if only is not None:
+            # Looked at while Pagefind is still at work. What a rebuild of a
+            # few entries did not look at stands as it was, but for the search
+            # parts indexed again, and for a page its lists no longer have (a
+            # full build removes it, and says if a page still links to it).
+            listed = _listed_by(only)
+            if any(p.startswith(listed) and p not in rendered.keys and p not in rendered.unseen for p in old_keys):
+                raise NotQuick("a page would go")
+            if not intact():
+                raise NotQuick("a file of the site is gone")
+            indexed = tuple(b.folder for b in stale)
+            dropped = {p for p in old_files if p.startswith(indexed)} if indexed else set()
+            writer.stage()  # the pages made, written beside the site while Pagefind works
         searching = f"indexing search ({len(stale)} of {len(buckets)} parts)"
         if stale:
             progress(searching)
@@ -610,20 +701,8 @@ def _render_and_write(
         writer.abort()
         raise
     kept = set(rendered.kept)
-    dropped: set[str] | None = None
     files: Collection[str]
-    if only is not None:
-        # What a rebuild of a few entries did not look at stands as it was,
-        # but for the search parts indexed again, and for a page its lists no
-        # longer have (a full build removes it, and says if a page still
-        # links to it).
-        listed = _listed_by(only)
-        if any(p.startswith(listed) and p not in rendered.keys and p not in rendered.unseen for p in old_keys):
-            indexer.cancel()
-            writer.abort()
-            raise NotQuick("a page would go")
-        indexed = tuple(b.folder for b in stale)
-        dropped = {p for p in old_files if p.startswith(indexed)} if indexed else set()
+    if dropped is not None:
         files = _Standing(writer.hashes, old_files, dropped)
     else:
         standing = {b.folder for b in buckets if b not in stale}  # unchanged, or deferred
@@ -648,7 +727,43 @@ def _render_and_write(
     unchanged = not deferred and (only is not None or bool(inputs))
     if only is None and unchanged:
         unchanged = inputs_digest(config, strict, cache, walk_desk(config)) == inputs
-    return writer.finish(keys=keys, kept=kept, dropped=dropped), bool(deferred), unchanged, layouts
+    indexed = {b.folder: keys[b.folder] for b in buckets}
+    return writer.finish(keys=keys, kept=kept, dropped=dropped), bool(deferred), unchanged, layouts, indexed
+
+
+@dataclass
+class _Search:
+    """The search index's parts (search.plan), those to index again, and
+    the indexer at work on them (Pagefind, on the second core)."""
+
+    site: Any
+    buckets: list[Any]
+    stale: list[Any]
+    deferred: list[Any]
+    indexer: Any = None
+
+    def start(self, markdown: Callable[[str], Any], language: str, progress: Progress) -> None:
+        from .site import search
+        from .site.render import search_documents
+
+        self.indexer = search.Indexer(
+            self.stale, search_documents(self.site, markdown), language, lambda: progress("preparing search")
+        )
+
+
+def _plan_search(site: Any, target: Path, known: Mapping[str, str], defer_search: bool = False) -> _Search:
+    """The parts of the search index, and which the last build's (`known`,
+    folder -> key) do not stand for."""
+    from .site import search
+    from .site.render import search_salt
+
+    config = site.desk.config
+    buckets = search.plan(list(site.desk.checks.values()), config.language, search_salt(site))
+    stale = [b for b in buckets if known.get(b.folder) != b.key or not (target / b.folder).is_dir()]
+    # A preview shows an edit first and brings search up to date just after:
+    # a bundle that exists stays as it is (and keeps its old key) this time.
+    deferred = [b for b in stale if defer_search and b.folder in known and (target / b.folder).is_dir()]
+    return _Search(site, buckets, [b for b in stale if b not in deferred], deferred)
 
 
 class _Standing(Collection[str]):
@@ -707,9 +822,9 @@ def _render_share(
     cache.detach()
     scanner = LinkScanner(urlsplit(site.desk.config.base_url).path)
 
-    def scanned(path: str, data: bytes) -> None:
+    def scanned(path: str, data: bytes, key: str | None = None) -> None:
         scanner.scan(path, data)
-        emit(path, data)
+        emit(path, data, key)
 
     try:
         rendered = render_site(
@@ -785,27 +900,13 @@ def _folder_digest(top: str, walk: Walk, cache: Cache) -> str:
     return found
 
 
-def _intact(target: Path, manifest: Manifest) -> bool:
+def _intact(target: Path, manifest: Manifest, there: Callable[[Manifest], bool] | None = None) -> bool:
     """Every file the last build wrote is still there (someone may have
     deleted a page by hand), and no build is writing, or was killed while
     writing (it leaves its journal, and its process id in the lock)."""
     if os.path.exists(target / JOURNAL) or _size(target / LOCK):
         return False
-    return _all_there(target, manifest)
-
-
-def _all_there(target: Path, manifest: Manifest) -> bool:
-    """Every file the last build wrote is still there."""
-    if not all(manifest.files.values()):
-        return False
-    try:
-        folder = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:  # access() is half the cost of a stat: no result to make (46,707 files at 10,000 checks)
-        return all(os.access(path, os.F_OK, dir_fd=folder) for path in manifest.files)
-    finally:
-        os.close(folder)
+    return there(manifest) if there is not None else files_there(target, manifest)
 
 
 def _size(path: Path) -> int:

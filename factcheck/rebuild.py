@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,6 @@ from typing import Any
 from .cache import Cache
 from .diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
 from .model import Check, Config, Desk
-from .site.output import Manifest
 from .state import Folder, Saved, Signature, context, problems_digest, row_of, shard_of, stem
 from .verify.editorial import build_day
 from .verify.entries import ENTRIES, load_entry_file, validate_entries
@@ -83,17 +82,27 @@ class Plan:
         return tuple(r.as_json() for r in self.desk.citations)
 
 
-def plan(config: Config, target: Path, strict: bool, cache: Cache, walks: Walks, previous: Manifest) -> Plan | None:
+def plan(
+    config: Config,
+    target: Path,
+    strict: bool,
+    cache: Cache,
+    walks: Callable[[], Walks],
+    manifest: tuple[int, int, int] | None,
+) -> Plan | None:
     """The plan of a rebuild from the state kept for `target`, or None when
-    a full build must read the desk."""
-    if previous.interrupted or previous.read_as is None:
+    a full build must read the desk. `walks`: the desk's folders walked,
+    asked for once the state is loaded (scout.py walks them meanwhile).
+    `manifest`: the site's manifest's signature (output.signature), which
+    must be that of the manifest the last build wrote."""
+    if manifest is None:
         return None
     favicon = cache.file_digest(str(config.identity.favicon)) if config.identity.favicon else ""
     wanted = context(config, strict, target, str(build_day()), favicon)
     saved = Saved.load(cache, config, target, wanted)
-    if saved is None or tuple(saved.head.manifest) != previous.read_as:
+    if saved is None or tuple(saved.head.manifest) != manifest:
         return None
-    found = _changes(config, walks, saved, cache)
+    found = _changes(config, walks(), saved, cache)
     if found is None:
         return None
     if not found.sources:

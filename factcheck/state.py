@@ -62,6 +62,7 @@ class Head(msgspec.Struct, array_like=True):
     stats: dict[str, int]
     pages: list[Page]
     exports: dict[str, Layout]  # where the runs of each export are in its file
+    search: dict[str, str]  # each part of the search index (its folder) -> its key, as the manifest has it
 
 
 class StoredArticle(msgspec.Struct, array_like=True, dict=True):

@@ -109,13 +109,20 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
-def environment(config: Config, cache: Cache | None = None) -> jinja2.Environment:
-    """The one Jinja2 environment: autoescape everywhere, strict undefined.
-    Markdown is rendered once per distinct text (it dominates a build)."""
-    cache = cache or Cache.disabled()
+def markdown_with(cache: Cache) -> Callable[[str], Markup]:
+    """Markdown as pages show it, each distinct text rendered once (it
+    dominates a build) and kept in the cache."""
 
     def markdown(text: str) -> Markup:
         return Markup(cache.memo(MARKDOWN, digest(text), lambda: str(render_markdown(text))))
+
+    return markdown
+
+
+def environment(config: Config, cache: Cache | None = None) -> jinja2.Environment:
+    """The one Jinja2 environment: autoescape everywhere, strict undefined."""
+    cache = cache or Cache.disabled()
+    markdown = markdown_with(cache)
 
     # Templates are compiled once per run, and kept between runs only signed
     # with a key from outside the desk (where a pull request cannot reach).
@@ -204,13 +211,13 @@ class Rendered:
     unseen: frozenset[str] = frozenset()
 
 
-def search_documents(site: Site, env: jinja2.Environment) -> Callable[[Check, str, bool], str]:
-    """`document(check, part, text)`: the page Pagefind indexes for a check (search.py)."""
+def search_documents(site: Site, markdown: Callable[[str], Markup]) -> Callable[[Check, str, bool], str]:
+    """`document(check, part, text)`: the page Pagefind indexes for a check
+    (search.py); `markdown` as pages render it (markdown_with)."""
     from . import search
 
     config = site.desk.config
     t = Interface(config.language, config.messages)
-    markdown = env.filters["markdown"]
 
     def document(check: Check, part: str, text: bool) -> str:
         if check.claim_date:
@@ -246,7 +253,7 @@ def search_salt(site: Site) -> str:
 def render_site(
     site: Site,
     env: jinja2.Environment,
-    emit: Callable[[str, bytes], None],
+    emit: Callable[..., None],
     cache: Cache | None = None,
     previous: Callable[[str], str | None] = lambda path: None,
     search_bundles: Sequence[str] = (),
@@ -256,7 +263,8 @@ def render_site(
 ) -> Rendered:
     """Render every page whose key differs from `previous(path)`, the key of
     the page the last build wrote (None if there is none), handing each to
-    `emit(site path, bytes)` as it is made; with `only`, of those pages alone;
+    `emit(site path, bytes[, key])` as it is made (the key where it stands for
+    the bytes in the manifest: SiteWriter.put); with `only`, of those pages alone;
     with `mine`, only the pages it says this process renders (parallel.py:
     the keys are still those of every page). `before`: the exports the last
     build wrote, by kind, where and how to read them."""
@@ -275,7 +283,7 @@ class _Renderer:
         self,
         site: Site,
         env: jinja2.Environment,
-        emit: Callable[[str, bytes], None],
+        emit: Callable[..., None],
         cache: Cache,
         previous: Callable[[str], str | None],
         search_bundles: tuple[str, ...],
@@ -284,6 +292,7 @@ class _Renderer:
     ):
         self.site = site
         self.before = before or {}
+        self._run_cache: list[tuple[list[Check], str]] | None = None
         self.unseen: set[str] = set()
         self.layouts: dict[str, Layout] = {}
         self._runs: dict[str, list[tuple[str, int]]] = {}
@@ -420,8 +429,8 @@ class _Renderer:
                     self.text(name, feeds.sitemap(site, listed))
             if "sitemap.xml" not in sitemaps and self.fresh("sitemap.xml", *sitemaps):
                 self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
-        # Every check and the articles it cites (what each's evidence key holds).
-        shown_all = [self.with_evidence(c) for c in site.checks]
+        # Every check and the articles it cites (what each run's digest holds).
+        shown_all = [shows for _, shows in self._run_list()]
         if self.fresh("claims.json", *shown_all):
             self.export("claims.json", "claims", feeds.claims_json(site, self.runs))
         if self.fresh("annotations.jsonld", *shown_all):
@@ -554,24 +563,35 @@ class _Renderer:
         joined: list[bytes | memoryview] = []
         layout: list[tuple[str, int]] = []
         spliced = self._spliced(kind)
-        run: list[Check] = []
-        for i, check in enumerate(self.site.checks):
-            run.append(check)
-            if zlib.crc32(check.id.encode("utf-8")) % RUN == 0 or i == len(self.site.checks) - 1:
-                shows = digest(*(self.with_evidence(c) for c in run))
-                made = spliced.get(shows)
-                if made is None:
-                    made = self.cache.memo(
-                        RUNS,
-                        (self.base, kind, shows),
-                        lambda run=run: _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8"),
-                    )
-                if made:
-                    joined.append(made)
-                    layout.append((shows, len(made)))
-                run = []
+        for run, shows in self._run_list():
+            made = spliced.get(shows)
+            if made is None:
+                made = self.cache.memo(
+                    RUNS,
+                    (self.base, kind, shows),
+                    lambda run=run: _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8"),
+                )
+            if made:
+                joined.append(made)
+                layout.append((shows, len(made)))
         self._runs[kind] = layout
         return joined
+
+    def _run_list(self) -> list[tuple[list[Check], str]]:
+        """The checks in runs (`runs`), each run with the digest of what it
+        shows: the evidence keys of its checks."""
+        if self._run_cache is None:
+            found: list[tuple[list[Check], str]] = []
+            run: list[Check] = []
+            checks = self.site.checks
+            last = len(checks) - 1
+            for i, check in enumerate(checks):
+                run.append(check)
+                if zlib.crc32(check.id.encode("utf-8")) % RUN == 0 or i == last:
+                    found.append((run, digest(*(self.with_evidence(c) for c in run))))
+                    run = []
+            self._run_cache = found
+        return self._run_cache
 
     def _spliced(self, kind: str) -> dict[str, memoryview]:
         """The runs of the export the last build wrote, by what each shows,
@@ -814,7 +834,7 @@ class _Renderer:
         head, runs, tail = export
         data = feeds.joined(_shown(head), runs, _shown(tail))
         self.layouts[kind] = Layout(len(_shown(head).encode("utf-8")), len(data), tuple(self._runs[kind]))
-        self.emit(path, data)
+        self.emit(path, data, self.keys[path])  # not hashed again: 40 MB at 10,000 checks
 
     def static_files(self) -> None:
         for path, file, desk in static_files(self.config.templates_dir, self.config.root):

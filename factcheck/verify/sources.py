@@ -8,12 +8,15 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..cache import Cache, Space, digest
 from ..diagnostics import Diagnostic, Location
 from ..safefs import Read, Refused, inside, kind_of, read_regular, real, signature_of
 from .ids import ID_RE, id_slug
+
+if TYPE_CHECKING:
+    from ..model import Config
 
 V = TypeVar("V")
 
@@ -191,9 +194,24 @@ class Walks:
             folder: walk_files(folder, root) for folder in dict.fromkeys(folders) if folder and folder.is_dir()
         }
 
+    @classmethod
+    def of(cls, root: Path, walks: Mapping[Path, Walk]) -> Walks:
+        """Folders walked already (by another process: scout.py)."""
+        made = cls(root, ())
+        made._walks = dict(walks)
+        return made
+
     def walk(self, folder: Path) -> Walk:
         found = self._walks.get(folder)
         return found if found is not None else walk_files(folder, self.root)
+
+    def walked(self) -> Mapping[Path, Walk]:
+        return self._walks
+
+
+def desk_folders(config: Config) -> tuple[Path | None, ...]:
+    """The folders a build reads: articles, entries, pages, templates."""
+    return (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir)
 
 
 def walk_files(folder: Path, root: Path) -> Walk:

@@ -1,0 +1,99 @@
+"""The desk's folders walked, and the site's files looked for, on the
+second core while a rebuild loads what its last build kept.
+
+A rebuild after an edit at 10,000 checks takes the signature of 20,000
+input files (to find what changed) and looks for 46,000 files of the site
+(a page deleted by hand is made again): a seventh of its time, all of it
+waiting on the file system, while the same process decodes the state the
+last build kept. A thread would fight it for the interpreter; so a forked
+process does the looking (fork.py) and sends back what it saw. If it fails,
+the build looks for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+
+from . import fork
+from .model import Config
+from .site.output import Manifest, files_there, read_manifest
+from .verify.sources import Walk, Walks, desk_folders
+
+_WALKS = msgspec.msgpack.Decoder(dict[str, Walk])
+_THERE = msgspec.msgpack.Decoder(tuple[tuple[int, int, int] | None, bool])
+
+
+class Scout:
+    def __init__(self, config: Config, target: Path, worker: fork.Worker | None):
+        self.config, self.target = config, target
+        self._worker = worker
+        self._walks: Walks | None = None
+        self._there: tuple[tuple[int, int, int] | None, bool] | None = None
+
+    @classmethod
+    def start(cls, config: Config, target: Path) -> Scout:
+        """Fork the process that looks (before the build opens its cache or
+        starts a thread: a fork takes neither along)."""
+        worker = None
+        if fork.available():
+            try:
+                worker = fork.Worker.start(lambda emit: _look(config, target, emit), "the process walking the desk")
+            except OSError:
+                worker = None
+        return cls(config, target, worker)
+
+    def walks(self) -> Walks:
+        """The desk's folders as the scout walked them (or as this process
+        walks them, if it could not)."""
+        if self._walks is None:
+            self._wait(lambda: self._walks is not None)
+            if self._walks is None:
+                self._walks = Walks(self.config.root, desk_folders(self.config))
+        return self._walks
+
+    def there(self, manifest: Manifest) -> bool:
+        """Is every file of the last build still there? The scout's answer
+        when it read this very manifest, else this process looks."""
+        self._wait()
+        if self._there is not None and self._there[0] is not None and tuple(self._there[0]) == manifest.read_as:
+            return self._there[1]
+        return files_there(self.target, manifest)
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def _wait(self, ready: Callable[[], bool] = lambda: False) -> None:
+        """Take what the scout sends until `ready()` (or until it is done)."""
+        worker = self._worker
+        if worker is None:
+            return
+
+        def take(kind: str, data: bytes) -> None:
+            if kind == "walks":
+                found = _WALKS.decode(data)
+                self._walks = Walks.of(self.config.root, {Path(k): w for k, w in found.items()})
+            elif kind == "there":
+                self._there = _THERE.decode(data)
+
+        try:
+            worker.drain_until(take, ready)
+            if not ready():
+                worker.drain(take, wait=True)
+                self._worker = None
+        except (fork.WorkerError, msgspec.DecodeError, msgspec.ValidationError):
+            self._worker = None
+            worker.stop()
+
+
+def _look(config: Config, target: Path, emit: Callable[[str, bytes], None]) -> None:
+    """In the forked process: walk the desk, then look for the site's files."""
+    walks = Walks(config.root, desk_folders(config))
+    emit("walks", msgspec.msgpack.encode({str(k): w for k, w in walks.walked().items()}))
+    manifest = read_manifest(target)
+    there = manifest is not None and not manifest.interrupted and files_there(target, manifest)
+    emit("there", msgspec.msgpack.encode((manifest.read_as if manifest is not None else None, there)))
