@@ -144,6 +144,11 @@ class Text:
     def held(self) -> bool:
         return self._value is not None
 
+    def locate(self, file: str) -> None:
+        """Where to read a text kept without its body (a cache row) again."""
+        if not self._file:
+            self._file = file
+
     def value(self) -> str:
         if self._value is None:
             self._value = self._read()

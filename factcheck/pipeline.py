@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from . import fork, state
+from . import fork, heap, state
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import STAT, Cache, Space, code_fingerprint, digest
 from .config import load_config
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 FOLDERS = Space[str]("folder", str)
 # The tables a `check` uses; a build uses all of them. Saving prunes those named.
 CHECK_SPACES = ("article", "entry", "found")
-SPACES = (*CHECK_SPACES, "stat", "folder", "markdown", "fragment", "run")
+SPACES = (*CHECK_SPACES, "stat", "folder", "markdown", "fragment")
 
 
 class LinkError(Exception):
@@ -307,10 +307,22 @@ def _build_with(
     from .site.render import RenderError
     from .site.search import SearchError
 
+    heap.give_back()  # what reading the desk freed, before a process is forked from this one
     try:
         desk = result.desk if drafts else result.desk.published()
-        written, search_stale, unchanged, layouts, indexed = _render_and_write(
-            desk, env, target, inputs, strict, cache, progress, notice, defer_search, parallel, previous
+        made = _render_and_write(
+            desk,
+            env,
+            target,
+            inputs,
+            strict,
+            cache,
+            progress,
+            notice,
+            defer_search,
+            parallel,
+            previous,
+            exports=_last_exports(cache, target, previous),
         )
     except RenderError as exc:
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic))
@@ -320,12 +332,21 @@ def _build_with(
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic), site_changed=exc.changed)
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
-    if own_cache and unchanged and not drafts:
-        _keep_state(result.desk, result, config, target, strict, cache, walks, layouts, indexed)
+    if own_cache and made.unchanged and not drafts:
+        _keep_state(result.desk, result, config, target, strict, cache, walks, made)
     else:
         state.forget(cache, target)
-    save(*spaces_to_prune(written))
-    return replace(result, output=target, written=written, search_stale=search_stale)
+    save(*spaces_to_prune(made.written))
+    return replace(result, output=target, written=made.written, search_stale=made.search_stale)
+
+
+def _last_exports(cache: Cache, target: Path, manifest: Manifest | None) -> dict[str, Any]:
+    """The exports the last build wrote (where the state it kept says their
+    runs are), for a build to take the runs that show the same from them."""
+    if manifest is None or manifest.interrupted:
+        return {}
+    layouts = state.exports(cache, target, manifest.read_as)
+    return {kind: (layout, _reader(target / EXPORTS[kind])) for kind, layout in layouts.items()}
 
 
 def _keep_state(
@@ -336,8 +357,7 @@ def _keep_state(
     strict: bool,
     cache: Cache,
     walks: Walks,
-    exports: Mapping[str, Any],
-    indexed: Mapping[str, str],
+    made: _Made,
 ) -> None:
     """After a build that read the whole desk: what it was made from, for
     the next build (state.py). A file's signature is kept only where the
@@ -371,11 +391,14 @@ def _keep_state(
         list(result.diagnostics),
         dict(result.stats),
         list(desk.pages.values()),
-        dict(exports),
-        dict(indexed),
+        dict(made.layouts),
+        dict(made.indexed),
     )
-    site = Site(desk.published())
-    evidence = {c.id: site.evidence_key(c) for c in site.desk.checks.values()}
+    evidence = dict(made.evidence)
+    drafts = [c for c in desk.checks.values() if c.id not in evidence]  # not on the site: not keyed
+    if drafts:
+        site = Site(desk)
+        evidence.update({c.id: site.evidence_key(c) for c in drafts})
     signatures = dict(zip(entries.files, entries.signatures, strict=True))
     state.save(cache, target, head, desk, evidence, signatures, corpus)
 
@@ -448,7 +471,7 @@ def _rebuilt(
         correction_years=plan.correction_years,
     )
     try:
-        written, _, _, layouts, indexed = _render_and_write(
+        made = _render_and_write(
             plan.desk.published(),
             env,
             target,
@@ -483,14 +506,14 @@ def _rebuilt(
             folders=found.folders,
             diagnostics=list(plan.diagnostics),
             stats=plan.stats,
-            exports={**head.exports, **layouts},
-            search=indexed,
+            exports={**head.exports, **made.layouts},
+            search=made.indexed,
         )
-        evidence = {**unchanged, **{i: site.evidence_key(site.desk.checks[i]) for i in plan.changed}}
+        evidence = {**unchanged, **made.evidence}
         state.save(cache, target, new_head, plan.desk, evidence, found.entries, found.corpus, plan.shards)
         cache.save()
     return Verification(
-        plan.desk, plan.diagnostics, plan.stats, output=target, written=written, citations=plan.citations_json
+        plan.desk, plan.diagnostics, plan.stats, output=target, written=made.written, citations=plan.citations_json
     )
 
 
@@ -564,13 +587,13 @@ def _render_and_write(
     exports: Mapping[str, Any] | None = None,
     intact: Callable[[], bool] = lambda: True,
     searching: _Search | None = None,
-) -> tuple[Written, bool, bool, dict[str, Any], dict[str, str]]:
+) -> _Made:
     """Render and write: what was written, whether search was left stale,
     whether the inputs were as `inputs` says when it was done (False for
     the preview's builds, which do not hash them; True for a rebuild from
-    the state, which keeps the signatures it read under), and where the
-    runs of the exports it made are in their files (feeds.Layout), and the
-    key of each part of the search index (by its folder).
+    the state, which keeps the signatures it read under), where the runs
+    of the exports it made are in their files (Layout), the key of each
+    part of the search index (by its folder), and the checks' evidence keys.
     `exports`: those the last build made, for their runs (render_site).
     `searching`: the site and its search index's parts, indexed already.
     `known`: the last build's manifest, as read to tell the site up to date.
@@ -672,7 +695,7 @@ def _render_and_write(
                 rows, used, links, theirs = worker.drain(put_theirs, wait=True)  # type: ignore[misc]
                 cache.merge(rows, used)
                 scanner.merge(links)
-                layouts.update({k: Layout(h, n, tuple(map(tuple, r))) for k, (h, n, r) in theirs.items()})
+                layouts.update({k: Layout(h, n, tuple(map(tuple, r)), b) for k, (h, n, r, b) in theirs.items()})
         except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
         dropped: set[str] | None = None
@@ -728,7 +751,20 @@ def _render_and_write(
     if only is None and unchanged:
         unchanged = inputs_digest(config, strict, cache, walk_desk(config)) == inputs
     indexed = {b.folder: keys[b.folder] for b in buckets}
-    return writer.finish(keys=keys, kept=kept, dropped=dropped), bool(deferred), unchanged, layouts, indexed
+    written = writer.finish(keys=keys, kept=kept, dropped=dropped)
+    return _Made(written, bool(deferred), unchanged, layouts, indexed, site.known_keys())
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What `_render_and_write` made."""
+
+    written: Written
+    search_stale: bool  # search left behind the pages (the preview's builds)
+    unchanged: bool  # the inputs were as the build found them when it was done
+    layouts: dict[str, Any]  # where the runs of each export made are in its file (Layout)
+    indexed: dict[str, str]  # each part of the search index (its folder) -> its key
+    evidence: Mapping[str, str]  # each check's evidence key, as the pages' keys have them
 
 
 @dataclass

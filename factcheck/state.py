@@ -300,27 +300,40 @@ def save(
     if desk is None:
         return
     if corpus is not None:
-        cache.put(CORPUS, key, Corpus([StoredArticle.of(a) for a in desk.articles.values()], corpus))
-    by_shard: dict[int, Shard] = {n: Shard([], {}, {}, {}, {}) for n in shards}
-    evidence = evidence or {}
+        cache.put_encoded(CORPUS, key, _ENCODE(Corpus([StoredArticle.of(a) for a in desk.articles.values()], corpus)))
+    wanted = set(shards)
+    members: dict[int, list[Check]] = {n: [] for n in wanted}
     for check in desk.checks.values():
-        shard = by_shard.get(shard_of(check.id))
-        if shard is None:
-            continue
-        shard.checks.append(StoredCheck.of(check))
-        if check.id in evidence:
-            shard.evidence[check.id] = evidence[check.id]
-        cited = desk.citations.of_check(check.id)
-        if cited:
-            shard.found[check.id] = [row_of(r) for r in cited]
-            for n, r in enumerate(cited):
-                shard.cites.setdefault(r.citation.article, []).append((check.id, n))
+        n = shard_of(check.id)
+        if n in wanted:
+            members[n].append(check)
+    files: dict[int, dict[str, Signature | None]] = {n: {} for n in wanted}
     for name, signature in (entries or {}).items():
-        shard = by_shard.get(shard_of(stem(name)))
-        if shard is not None:
-            shard.files[name] = signature
-    for n, shard in by_shard.items():
-        cache.put(CHECKS, f"{key}/{n}", shard)
+        n = shard_of(stem(name))
+        if n in wanted:
+            files[n][name] = signature
+    evidence = evidence or {}
+    for n in sorted(wanted):  # one shard at a time, held as bytes alone once made
+        shard = Shard([], {}, {}, {}, files[n])
+        for check in members.pop(n):
+            shard.checks.append(StoredCheck.of(check))
+            if check.id in evidence:
+                shard.evidence[check.id] = evidence[check.id]
+            cited = desk.citations.of_check(check.id)
+            if cited:
+                shard.found[check.id] = [row_of(r) for r in cited]
+                for i, r in enumerate(cited):
+                    shard.cites.setdefault(r.citation.article, []).append((check.id, i))
+        cache.put_encoded(CHECKS, f"{key}/{n}", _ENCODE(shard))
+
+
+def exports(cache: Cache, target: Path, manifest: tuple[int, int, int] | None) -> dict[str, Layout]:
+    """Where the last build put the runs of its exports, if its state is
+    that of the site whose manifest has this signature."""
+    head = cache.get(HEADS, _key(target))
+    if head is None or manifest is None or tuple(head.manifest) != tuple(manifest):
+        return {}
+    return dict(head.exports)
 
 
 def forget(cache: Cache, target: Path) -> None:

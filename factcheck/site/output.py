@@ -71,6 +71,7 @@ class Layout(NamedTuple):
     head: int
     size: int
     runs: tuple[tuple[str, int], ...]
+    base: str  # what else the runs show: the code, config and templates (render.py)
 
 
 @dataclass(frozen=True)

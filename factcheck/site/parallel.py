@@ -38,7 +38,7 @@ import zlib
 # 1.8 s ahead.
 CHILD_SHARE = 64
 # The cache's tables that rendering reads and adds to.
-SPACES = ("markdown", "fragment", "run")
+SPACES = ("markdown", "fragment")
 
 
 def share(path: str) -> int:

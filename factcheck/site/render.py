@@ -64,8 +64,6 @@ if TYPE_CHECKING:
 MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the digest of its source
 # List items, by what they show.
 FRAGMENTS = Space[str]("fragment", str, by_row=True)
-# Runs of an export's parts, as UTF-8: held whole through a build (39 MB at 10,000 checks).
-RUNS = Space[bytes]("run", bytes, by_row=True)
 RUN = 64  # checks in a run of an export's parts, on average (_Renderer.runs)
 
 
@@ -556,21 +554,18 @@ class _Renderer:
         """The parts of a file holding every check (claims.json and the
         like), one a check, in the site's order, joined by ",\\n" in runs,
         empty parts left out, control characters shown as pages show them.
-        A run is cached whole: an edit makes its run again, a few dozen
-        parts, and the file is joined from the runs, not from every check's
-        part. A run ends after a check whose id hashes to a multiple of RUN,
-        so a new check changes its own run alone, not every run after it."""
+        A run that shows what it did in the file the last build wrote is
+        taken from that file (`before`): an edit makes its run again, a few
+        dozen parts, not every check's. A run ends after a check whose id
+        hashes to a multiple of RUN, so a new check changes its own run
+        alone, not every run after it."""
         joined: list[bytes | memoryview] = []
         layout: list[tuple[str, int]] = []
         spliced = self._spliced(kind)
         for run, shows in self._run_list():
             made = spliced.get(shows)
             if made is None:
-                made = self.cache.memo(
-                    RUNS,
-                    (self.base, kind, shows),
-                    lambda run=run: _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8"),
-                )
+                made = _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8")
             if made:
                 joined.append(made)
                 layout.append((shows, len(made)))
@@ -600,6 +595,8 @@ class _Renderer:
         if found is None:
             return {}
         layout, read = found
+        if layout.base != self.base:
+            return {}  # made by other code, config or templates: other bytes for the same checks
         data = read()
         if data is None or len(data) != layout.size:
             return {}
@@ -833,7 +830,7 @@ class _Renderer:
         # at 10,000 checks (40 MB of text) on every build that changed it.
         head, runs, tail = export
         data = feeds.joined(_shown(head), runs, _shown(tail))
-        self.layouts[kind] = Layout(len(_shown(head).encode("utf-8")), len(data), tuple(self._runs[kind]))
+        self.layouts[kind] = Layout(len(_shown(head).encode("utf-8")), len(data), tuple(self._runs[kind]), self.base)
         self.emit(path, data, self.keys[path])  # not hashed again: 40 MB at 10,000 checks
 
     def static_files(self) -> None:

@@ -179,6 +179,10 @@ class Site:
     def _evidence_keys(self) -> dict[str, str]:
         return dict(self.known_evidence)
 
+    def known_keys(self) -> Mapping[str, str]:
+        """The evidence keys worked out so far (or given), by check."""
+        return self._evidence_keys
+
     def evidence(self, check_id: str) -> list[tuple[str, tuple[Resolved, ...]]]:
         """(stance, citations) in the spec's order of stances, empty ones left out."""
         cited = self.citations_by_check.get(check_id, ())

@@ -58,8 +58,10 @@ def load_corpus(
             progress("reading articles", n, len(files))
         article, problems = load_source(source, cache, ARTICLES, partial(_parsed, source))
         diagnostics.extend(problems)
-        if article is not None and source.registered:
-            articles[article.id] = article
+        if article is not None:
+            article.text.locate(str(source.path))  # a parse from the cache keeps no body
+            if source.registered:
+                articles[article.id] = article
     return articles, diagnostics
 
 
