@@ -80,6 +80,16 @@ class Config:
     def root(self) -> Path:
         return self.path.parent
 
+    def relative(self, path: Path | None) -> str:
+        """A path of the desk as the build's records name it: from the
+        config's folder, with "/" (the same in any checkout)."""
+        if path is None:
+            return ""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     def verdict(self, key: str) -> Verdict | None:
         return next((v for v in self.verdicts if v.key == key), None)
 

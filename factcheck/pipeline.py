@@ -203,36 +203,8 @@ def build(
     if config is None:
         return Verification(None, tuple(diagnostics), _EMPTY)
     target = (out_dir if out_dir is not None else config.output_dir).resolve()
-    if cache is not None:
-        return _build(config, target, strict, cache, False, progress, defer_search, notice, shortcut, drafts, parallel)
-    cache = Cache.open(config.root)
-    try:
-        return _build(config, target, strict, cache, True, progress, defer_search, notice, shortcut, drafts, parallel)
-    finally:
-        # Closed here, not when the process ends: its log of changes is put
-        # into the database now, while it is small (SQLite does that when the
-        # last connection closes; left to grow, it is done by whichever later
-        # write finds it large, a quarter of a second at 10,000 checks).
-        cache.close()
-
-
-def _build(
-    config: Config,
-    target: Path,
-    strict: bool,
-    cache: Cache,
-    own_cache: bool,
-    progress: Progress,
-    defer_search: bool,
-    notice: Callable[[str], None],
-    shortcut: bool,
-    drafts: bool,
-    parallel: bool,
-) -> Verification:
-    def save(*spaces: str) -> None:
-        if own_cache:
-            cache.save(prune=spaces)
-
+    own_cache = cache is None
+    cache = cache or Cache.open(config.root)
     scout = None
     if shortcut and own_cache and not drafts and not defer_search and os.path.exists(target / MARKER):
         from .scout import Scout
@@ -241,23 +213,18 @@ def _build(
         scout = Scout.start(config, target)
     try:
         return _build_with(
-            config,
-            target,
-            strict,
-            cache,
-            own_cache,
-            progress,
-            defer_search,
-            notice,
-            shortcut,
-            drafts,
-            parallel,
-            scout,
-            save,
+            config, target, strict, cache, own_cache, progress, defer_search, notice, shortcut, drafts, parallel, scout
         )
     finally:
         if scout is not None:
             scout.stop()
+        if own_cache:
+            # Closed here, not when the process ends: its log of changes is
+            # put into the database now, while it is small (SQLite does that
+            # when the last connection closes; left to grow, it is done by
+            # whichever later write finds it large, a quarter of a second at
+            # 10,000 checks).
+            cache.close()
 
 
 def _build_with(
@@ -273,8 +240,11 @@ def _build_with(
     drafts: bool,
     parallel: bool,
     scout: Any,
-    save: Callable[..., None],
 ) -> Verification:
+    def save(*spaces: str) -> None:
+        if own_cache:
+            cache.save(prune=spaces)
+
     walked: list[Walks] = []
 
     def walks_of() -> Walks:
@@ -373,7 +343,7 @@ def _keep_state(
         if folder is None or not folder.is_dir():
             continue
         walk = walks.walk(folder)
-        top, name = str(folder), _relative(config, folder)
+        top, name = str(folder), config.relative(folder)
         hashes = []
         for parts, signature in zip(walk.files, walk.signatures, strict=True):
             known = cache.known_digest(os.path.join(top, *parts), signature)
@@ -381,8 +351,8 @@ def _keep_state(
         problems[name] = state.problems_digest(walk)
         folders[name] = state.folder_state(walk, hashes)
     favicon = cache.file_digest(str(config.identity.favicon)) if config.identity.favicon else ""
-    corpus = folders.pop(_relative(config, config.articles_dir))
-    entries = folders.pop(_relative(config, config.checks_dir))
+    corpus = folders.pop(config.relative(config.articles_dir))
+    entries = folders.pop(config.relative(config.checks_dir))
     head = state.Head(
         state.context(config, strict, target, str(build_day()), favicon),
         _manifest_signature(target),
@@ -540,13 +510,6 @@ def replace_head(head: state.Head, **changes: Any) -> state.Head:
 def _manifest_signature(target: Path) -> tuple[int, int, int]:
     st = os.stat(target / MARKER)
     return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _relative(config: Config, folder: Path) -> str:
-    try:
-        return folder.relative_to(config.root).as_posix()
-    except ValueError:
-        return folder.as_posix()
 
 
 def spaces_to_prune(written: Written | None) -> tuple[str, ...]:
@@ -896,7 +859,7 @@ def inputs_digest(
         walk = walks.walk(folder)
         if walk.problems:
             parts.append(repr(walk.problems))
-        hashes = known.get(_relative(config, folder)) if known is not None else None
+        hashes = known.get(config.relative(folder)) if known is not None else None
         if hashes is not None:
             parts.append(
                 digest(*(p for names, h in zip(walk.files, hashes, strict=True) for p in ("/".join(names), h)))

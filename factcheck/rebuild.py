@@ -196,7 +196,7 @@ def _changes(config: Config, walks: Walks, saved: Saved, cache: Cache) -> Found 
     for folder in (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir):
         if folder is None:
             continue
-        name = _relative(config, folder)
+        name = config.relative(folder)
         if not folder.is_dir():
             if name in head.problems:
                 return None  # it was there
@@ -206,7 +206,7 @@ def _changes(config: Config, walks: Walks, saved: Saved, cache: Cache) -> Found 
     for folder in (config.articles_dir, config.pages_dir, config.templates_dir):
         if folder is None or not folder.is_dir():
             continue
-        name = _relative(config, folder)
+        name = config.relative(folder)
         kept = saved.corpus if folder == config.articles_dir else head.folders.get(name)
         found = _same(folder, walks.walk(folder), kept, cache) if kept is not None else None
         if found is None:
@@ -268,13 +268,4 @@ def _entry(
     given, suffix = path.stem, path.suffix.lower()
     if suffix not in _ENTRY_SUFFIXES or not ID_RE.match(given) or stems[given] != 1:
         return None
-    return SourceFile(given, path, _relative(config, path), True, signature)
-
-
-def _relative(config: Config, path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return SourceFile(given, path, config.relative(path), True, signature)

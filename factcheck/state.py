@@ -341,14 +341,5 @@ def forget(cache: Cache, target: Path) -> None:
     cache.delete(HEADS, _key(target))
 
 
-def _relative(config: Config, folder: Path | None) -> str:
-    if folder is None:
-        return ""
-    try:
-        return folder.relative_to(config.root).as_posix()
-    except ValueError:
-        return folder.as_posix()
-
-
 def problems_digest(walk: Walk) -> str:
     return digest(repr(tuple(walk.problems)))
