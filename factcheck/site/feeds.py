@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..model import Check, Resolved
@@ -35,28 +35,13 @@ def dumps(data: object) -> str:
 
 
 # Every check's part of a file, in the site's order: (kind, make one part)
-# -> the parts joined by ",\n", in runs, each as UTF-8 (the renderer caches
-# a run whole), or a part of the last build's file that holds it.
-Parts = Callable[[str, Callable[[Check], str]], list[bytes | memoryview]]
+# -> the parts joined by ",\n", in runs, each as UTF-8, one at a time (or a
+# part of the last build's file that holds it: render.py).
+Parts = Callable[[str, Callable[[Check], str]], Iterable[bytes | memoryview]]
 SEPARATOR = ",\n"
 # A file holding every check: its head, the runs of parts, its tail. The
-# renderer joins them (`joined`) once it has made each piece fit for the page.
-Export = tuple[str, list[bytes], str]
-
-
-def joined(head: str, runs: list[bytes | memoryview], tail: str) -> bytes:
-    """The file's bytes, in one join (each `+` would copy the whole file
-    again, tens of megabytes), of bytes: the runs are kept as UTF-8, as a
-    text of tens of megabytes with one character beyond U+FFFF in it would
-    take four bytes a character in memory."""
-    parts: list[bytes | memoryview] = [head.encode("utf-8")]
-    separator = SEPARATOR.encode("ascii")
-    for run in runs:
-        parts += (run, separator)
-    if runs:
-        parts.pop()  # no separator after the last run
-    parts += (tail.encode("utf-8"), b"\n")
-    return b"".join(parts)  # one copy of the whole (a join of the runs first would be two)
+# renderer writes them one after the other, each made fit for the page.
+Export = tuple[str, Iterable[bytes | memoryview], str]
 
 
 def claim_review(site: Site, check: Check) -> dict[str, object]:

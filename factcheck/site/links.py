@@ -78,10 +78,12 @@ class LinkScanner:
 
     def __init__(self, base_path: str):
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
-        # each target, with the first page (by path: pages may come in any order) that links to it
-        self._first: dict[str, Link] = {}
-        # (depth of the page's folder, link) -> target, for links that climb to the site's
-        # root first (as the theme writes them): where they lead does not depend on the page.
+        # each target -> the first page (by path: pages may come in any order) that links
+        # to it, and the link as written there (tuples: 50,000 targets at 10,000 checks)
+        self._first: dict[str, tuple[str, str]] = {}
+        # (depth of the page's folder, link without its #fragment) -> target, for links
+        # that climb to the site's root first (as the theme writes them): where they lead
+        # does not depend on the page.
         self._from_root: dict[tuple[int, str], str | None] = {}
 
     def scan(self, path: str, data: bytes) -> None:
@@ -99,15 +101,15 @@ class LinkScanner:
         up = "../" * depth
         for ref in refs:
             if ref.startswith(up):
-                key = (depth, ref)
+                key = (depth, ref.partition("#")[0])  # the fragment does not change where it leads
                 if key in from_root:
                     target = from_root[key]
                 else:
                     target = from_root[key] = self.resolve(path, ref)
             else:
                 target = self.resolve(path, ref)
-            if target is not None and (target not in first or path < first[target].page):
-                first[target] = Link(path, ref, target)
+            if target is not None and (target not in first or path < first[target][0]):
+                first[target] = (path, ref)
 
     def resolve(self, page: str, ref: str) -> str | None:
         """The site path a link leads to; None for a link out of the site
@@ -132,7 +134,7 @@ class LinkScanner:
     def found(self) -> list[tuple[str, str, str]]:
         """What the scan kept (each target, with the first page that links
         to it and the link as written there), for another scanner to `merge`."""
-        return [(link.target, link.page, link.ref) for link in self._first.values()]
+        return [(target, page, ref) for target, (page, ref) in self._first.items()]
 
     def merge(self, found: Iterable[Sequence[str]]) -> None:
         """Take in what another scanner found on pages this one did not
@@ -141,17 +143,17 @@ class LinkScanner:
         path is kept whatever the order the pages came in."""
         first = self._first
         for target, page, ref in found:
-            if target not in first or page < first[target].page:
-                first[target] = Link(page, ref, target)
+            if target not in first or page < first[target][0]:
+                first[target] = (page, ref)
 
     def broken(self, files: Collection[str]) -> list[Link]:
         """The links whose target the site does not have (a folder's link
         is fine when the folder has an index.html)."""
         found = []
-        for target, link in sorted(self._first.items()):
+        for target, (page, ref) in sorted(self._first.items()):
             if target in files or f"{target}/index.html" in files:
                 continue
-            found.append(link)
+            found.append(Link(page, ref, target))
         return found
 
 
