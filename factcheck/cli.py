@@ -213,8 +213,11 @@ def _built(out: Path, w: Written) -> str:
     return f"updated the site: {where} ({counts})"
 
 
+_TOOL_ERRORS = ("config", "template", "search", "render-worker", "changed-during-build", "output")
+
+
 def exit_code(result: Verification) -> int:
-    if any(d.code in ("config", "template", "search", "render-worker", "output") for d in result.errors):
+    if any(d.code in _TOOL_ERRORS for d in result.errors):
         return EXIT_USAGE
     if result.desk is None and result.output is None:
         return EXIT_USAGE

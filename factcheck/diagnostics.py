@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "template": "a template that does not compile or fails to render (exit 2)",
     "search": "the search index could not be made (exit 2)",
     "render-worker": "the second process rendering a build from nothing stopped before it was done (exit 2)",
+    "changed-during-build": "an article changed while the site was being built: nothing is written (exit 2)",
     "output": "the site could not be written",
     "import": "a web page that cannot be archived (import)",
     "article-unpinned": "(warning) an article with no sha256",

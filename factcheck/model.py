@@ -127,15 +127,20 @@ class Text:
     citations it makes again, not of the whole corpus; the file is read
     whole and must still hash to the digest the build checked it under,
     else `ChangedFile` (never a page made from a text nobody checked).
+    A build from nothing reads every body to check the quotes, then lets
+    them go (`release`) before it renders: the pages that show a body read
+    it again (`read`), so that no process holds the whole corpus while it
+    renders (100 MB at 10,000 articles of 5,000 characters).
     Equal by value, as the body is."""
 
-    __slots__ = ("_value", "_file", "_start", "_sha256")
+    __slots__ = ("_value", "_file", "_start", "_sha256", "_length")
 
     def __init__(self, value: str | None = None, *, file: str = "", start: int = 0, sha256: str = ""):
         self._value = value
         self._file = file  # the file, as read: UTF-8, a BOM dropped, the body from code point `start`
         self._start = start
         self._sha256 = sha256  # of the file's bytes
+        self._length = -1  # of a released body
 
     @classmethod
     def stored(cls, file: str, start: int, sha256: str) -> Text:
@@ -163,6 +168,22 @@ class Text:
         if self._value is None:
             self._value = self._read()
         return self._value
+
+    def read(self) -> str:
+        """The body, read again if it is not held, and not kept."""
+        return self._value if self._value is not None else self._read()
+
+    def release(self) -> None:
+        """Let the body go if its file can give it again (`read`, `value`)."""
+        if self._value is not None and self._file and self._sha256:
+            self._length = len(self._value)
+            self._value = None
+
+    def length(self) -> int:
+        """The body's length in characters (a released body's, as it was)."""
+        if self._value is None and self._length >= 0:
+            return self._length
+        return len(self.value())
 
     def _read(self) -> str:
         try:
@@ -234,7 +255,7 @@ class Article:
     def page_of(self, offset: int) -> int | None:
         """The page (1 for the first) on which the body's character at `offset`
         stands; None for an article without pages or an offset outside the body."""
-        if not self.pages or not 0 <= offset < len(self.body):
+        if not self.pages or not 0 <= offset < self.text.length():
             return None
         return bisect.bisect_right(self.pages, offset)
 

@@ -114,3 +114,58 @@ def test_what_the_child_added_to_the_cache_is_kept(sample_desk: Desk, tmp_path: 
     for name in parallel.SPACES:
         assert cache._rows(name).keys() | cache._values.get(name, {}).keys() == made[name]
         assert not cache._dirty.get(name)  # nothing had to be made again
+
+
+@pytest.mark.parametrize("where", ["one-process", "in-the-child", "in-the-parent"])
+def test_an_article_changed_while_the_site_is_built_fails_it_and_writes_nothing(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A build lets the articles' bodies go once the quotes are found, and
+    the pages that show one read it again: never a text other than the one
+    checked. An article saved meanwhile is an error; nothing is written."""
+    site = tmp_path / "site"
+    if where == "one-process":  # into a site there already: one process, which must leave it as it was
+        assert build(sample_desk.config, out_dir=site, parallel=True).ok
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    parent = os.getpid()
+    page = _Renderer.page
+    changed = []
+
+    def saves_every_article(self, path, template, **context):  # type: ignore[no-untyped-def]
+        if not changed and (where == "one-process" or (os.getpid() == parent) == (where == "in-the-parent")):
+            changed.append(path)
+            for article in sample_desk.articles.glob("*.txt"):
+                article.write_text(article.read_text(encoding="utf-8") + "\nA line added.\n", encoding="utf-8")
+        return page(self, path, template, **context)
+
+    monkeypatch.setattr(_Renderer, "page", saves_every_article)
+    if where == "one-process":  # every page to be made again
+        config = sample_desk.config.read_text(encoding="utf-8")
+        sample_desk.config.write_text(config.replace("\ntitle: ", "\ntitle: New "), encoding="utf-8")
+    result = build(sample_desk.config, out_dir=site, parallel=True)
+    assert changed or where == "in-the-child"  # (the child appended to its own list)
+    assert {d.code for d in result.errors} == {"changed-during-build"}
+    error = result.errors[0]
+    assert error.file and error.file.startswith("content/articles/") and "changed while the site" in error.message
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before  # untouched, or never made
+
+
+def test_a_build_reads_again_only_the_bodies_it_let_go(tmp_path: Path) -> None:
+    from factcheck.model import ChangedFile, Text
+
+    file = tmp_path / "a.txt"
+    file.write_bytes(b"---\ntitle: A\n---\nThe body.\n")
+    import hashlib
+
+    text = Text("The body.\n", start=17, sha256=hashlib.sha256(file.read_bytes()).hexdigest())
+    text.release()  # no file to read it from: kept
+    assert text.held
+    text.locate(str(file))
+    text.release()
+    assert not text.held and text.length() == 10
+    assert text.read() == "The body.\n" and not text.held  # read, not kept
+    assert text.value() == "The body.\n" and text.held
+    text.release()
+    file.write_bytes(b"---\ntitle: A\n---\nThe body, changed.\n")
+    with pytest.raises(ChangedFile):
+        text.read()

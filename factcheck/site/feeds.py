@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Check, Resolved
 from .i18n import Interface
@@ -38,6 +38,26 @@ def dumps(data: object) -> str:
 # -> the parts joined by ",\n", in runs, each as UTF-8, one at a time (or a
 # part of the last build's file that holds it: render.py).
 Parts = Callable[[str, Callable[[Check], str]], Iterable[bytes | memoryview]]
+
+
+class Quoted(NamedTuple):
+    """What the exports show of a citation's article: the text it resolved
+    to, and each span's W3C TextQuoteSelector (exact, prefix, suffix)."""
+
+    text: str
+    selectors: tuple[tuple[str, str, str], ...]
+
+
+def quoted(body: str, r: Resolved) -> Quoted:
+    return Quoted(
+        body[r.start : r.end],
+        tuple((body[s:e], body[max(0, s - 32) : s], body[e : e + 32]) for s, e in r.spans),
+    )
+
+
+# What the exports show of a citation (`quoted`), made from its article's
+# text, which a build reads again (render.py): once for both exports.
+Quote = Callable[[Resolved], Quoted]
 SEPARATOR = ",\n"
 # A file holding every check: its head, the runs of parts, its tail. The
 # renderer writes them one after the other, each made fit for the page.
@@ -103,7 +123,7 @@ def json_ld(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def claims_json(site: Site, parts: Parts) -> Export:
+def claims_json(site: Site, parts: Parts, quote: Quote) -> Export:
     """Every check with its resolved citations: one check per line."""
 
     def one(check: Check) -> str:
@@ -122,31 +142,32 @@ def claims_json(site: Site, parts: Parts) -> Export:
                 "updated": check.updated.isoformat() if check.updated else None,
                 "author": check.author,
                 "tags": list(check.tags),
-                "citations": [_citation_json(site, r) for r in site.citations_by_check.get(check.id, ())],
+                "citations": [_citation_json(site, r, quote) for r in site.citations_by_check.get(check.id, ())],
             }
         )
 
     return '{"checks":[\n', parts("claims", one), "\n]}"
 
 
-def _citation_json(site: Site, r: Resolved) -> dict[str, object]:
+def _citation_json(site: Site, r: Resolved, quote: Quote) -> dict[str, object]:
     article = site.desk.articles[r.article]
     data = r.as_json()
     del data["check"]
     data["quote"] = r.citation.quote
-    data["text"] = article.body[r.start : r.end]
+    data["text"] = quote(r).text
     data["url"] = site.desk.config.base_url + article_url(article.id) + "#" + r.anchor
     if article.url:
         data["source_url"] = article.url
     return data
 
 
-def annotations(site: Site, parts: Parts, t: Interface) -> Export:
+def annotations(site: Site, parts: Parts, t: Interface, quote: Quote) -> Export:
     """Every citation as a W3C Web Annotation on the archived article."""
     base = site.desk.config.base_url
 
     def of_check(check: Check) -> str:
-        return SEPARATOR.join(dumps(_annotation(site, check, r)) for r in site.citations_by_check.get(check.id, ()))
+        cited = site.citations_by_check.get(check.id, ())
+        return SEPARATOR.join(dumps(_annotation(site, check, r, quote)) for r in cited)
 
     head = dumps(
         {
@@ -161,19 +182,14 @@ def annotations(site: Site, parts: Parts, t: Interface) -> Export:
     return head[:-1] + ',"first":{"type":"AnnotationPage","items":[\n', items, "\n]}}"
 
 
-def _annotation(site: Site, check: Check, r: Resolved) -> dict[str, object]:
+def _annotation(site: Site, check: Check, r: Resolved, quote: Quote) -> dict[str, object]:
     base = site.desk.config.base_url
     article = site.desk.articles[r.article]
     selectors = []
-    for s, e in r.spans:
+    for (s, e), (exact, prefix, suffix) in zip(r.spans, quote(r).selectors, strict=True):
         selectors.append(
             [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": article.body[s:e],
-                    "prefix": article.body[max(0, s - 32) : s],
-                    "suffix": article.body[e : e + 32],
-                },
+                {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
                 {"type": "TextPositionSelector", "start": s, "end": e},
             ]
         )

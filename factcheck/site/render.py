@@ -26,6 +26,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..cache import Cache, Space, code_fingerprint, digest
 from ..diagnostics import Diagnostic, Location
+from ..model import ChangedFile
 from ..verify.ids import tag_slug
 from . import feeds
 from .builtin import BUILTIN
@@ -60,7 +61,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Article, Check, Config
+    from ..model import Article, Check, Config, Resolved
 
 MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the digest of its source
 # List items, by what they show.
@@ -269,7 +270,10 @@ def render_site(
     build wrote, by kind, where and how to read them."""
     cache = cache or Cache.disabled()
     renderer = _Renderer(site, env, emit, cache, previous, tuple(search_bundles), mine, before or {})
-    renderer.all_files(only)
+    try:
+        renderer.all_files(only)
+    except ChangedFile as exc:
+        raise RenderError(_changed(site.desk.config.relative(Path(str(exc))))) from exc
     return Rendered(frozenset(renderer.kept), renderer.keys, renderer.layouts, frozenset(renderer.unseen))
 
 
@@ -307,6 +311,8 @@ class _Renderer:
         self.keys: dict[str, str] = {}
         self.only: Only | None = None
         self._words: OrderedDict[str, Words] = OrderedDict()
+        self._bodies: OrderedDict[str, str] = OrderedDict()
+        self._quoted: dict[tuple[str, int], feeds.Quoted] = {}
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
@@ -431,9 +437,10 @@ class _Renderer:
         # Every check and the articles it cites (what each run's digest holds).
         shown_all = [shows for _, shows in self._run_list()]
         if self.fresh("claims.json", *shown_all):
-            self.export("claims.json", "claims", feeds.claims_json(site, self.runs))
+            self.export("claims.json", "claims", feeds.claims_json(site, self.runs, self.quoted))
         if self.fresh("annotations.jsonld", *shown_all):
-            self.export("annotations.jsonld", "annotations", feeds.annotations(site, self.runs, self.t))
+            self.export("annotations.jsonld", "annotations", feeds.annotations(site, self.runs, self.t, self.quoted))
+        self._quoted.clear()
         self.static_files()
 
     def listing(
@@ -607,12 +614,33 @@ class _Renderer:
 
     def words(self, article: Article) -> Words:
         """An article's words, indexed once for the fragments of every
-        citation of it (a few hundred articles are kept at a time)."""
+        citation of it (the last 64 are kept: each is some 100 KB)."""
         found = self._words.get(article.id)
         if found is None:
-            found = self._words[article.id] = Words(article.body)
-            if len(self._words) > 256:
+            found = self._words[article.id] = Words(self.body(article))
+            if len(self._words) > 64:
                 self._words.popitem(last=False)
+        return found
+
+    def body(self, article: Article) -> str:
+        """An article's text: a build lets the bodies go once the quotes are
+        found (Text.release), and the pages and exports that show one read it
+        again; the last few read are kept, for the checks that cite them."""
+        found = self._bodies.get(article.id)
+        if found is None:
+            found = self._bodies[article.id] = article.text.read()
+            if len(self._bodies) > 64:
+                self._bodies.popitem(last=False)
+        return found
+
+    def quoted(self, r: Resolved) -> feeds.Quoted:
+        """What the exports show of a citation: made once for both, as the
+        articles it quotes are read again for it (40,000 citations at 10,000
+        checks, in no order an article's text could be kept for)."""
+        key = (r.check, r.citation.index)
+        found = self._quoted.get(key)
+        if found is None:
+            found = self._quoted[key] = feeds.quoted(self.body(self.site.desk.articles[r.article]), r)
         return found
 
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
@@ -629,7 +657,7 @@ class _Renderer:
                     {
                         "resolved": r,
                         "article": article,
-                        "excerpt": excerpt(article.body, r.spans),
+                        "excerpt": excerpt(self.body(article), r.spans),
                         "archived": article_url(article.id) + "#" + r.anchor,
                         "original": original,
                         "pages": self.pages_label(article.pages_of(r.start, r.end)),
@@ -661,7 +689,7 @@ class _Renderer:
             "article.html",
             title=article.title,
             article=article,
-            paragraphs=with_pages(paragraphs(article.body, site.cites_on(article.id)), article.pages),
+            paragraphs=with_pages(paragraphs(self.body(article), site.cites_on(article.id)), article.pages),
             cited=cited,
             cited_by=site.cited_by(article.id),
             archived=self.archived_label(article),
@@ -733,6 +761,8 @@ class _Renderer:
                 check_item=self._item_function(common),
                 **{"description": self.config.description, **context},
             )
+        except ChangedFile:
+            raise  # not the template's doing (render_site says what)
         except Exception as exc:  # noqa: BLE001 - a template's runtime error is the desk's to fix
             raise RenderError(_template_problem(self.config, exc, template)) from exc
         self.emit(path, _shown(html).encode("utf-8"))
@@ -882,6 +912,15 @@ def _shown_template(config: Config, name: str) -> str:
     if name.startswith(PREFIX) or not (config.templates_dir / name).is_file():
         return f"{BUILTIN_SHOWN}{name.removeprefix(PREFIX)}"  # a file of the built-in theme
     return _relative(config, config.templates_dir / name)
+
+
+def _changed(path: str) -> Diagnostic:
+    return Diagnostic(
+        "changed-during-build",
+        f"{path} changed while the site was being built; nothing was written",
+        file=path,
+        hint="build again once the file is saved as it should be",
+    )
 
 
 def _template_problem(config: Config, exc: Exception, name: str) -> Diagnostic:
