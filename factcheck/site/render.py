@@ -917,7 +917,7 @@ def _shown_template(config: Config, name: str) -> str:
 def _changed(path: str) -> Diagnostic:
     return Diagnostic(
         "changed-during-build",
-        f"{path} changed while the site was being built; nothing was written",
+        "the file changed while the site was being built, after its text was checked; nothing was written",
         file=path,
         hint="build again once the file is saved as it should be",
     )
