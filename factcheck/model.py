@@ -187,7 +187,9 @@ class Text:
 
     def _read(self) -> str:
         try:
-            data = read_regular(self._file).data
+            # Not checked for links out of the desk again (walked): what is
+            # read must hash to what was checked, wherever it comes from.
+            data = read_regular(self._file, walked=True).data
         except Exception as exc:  # noqa: BLE001 - gone, refused or unreadable: not what was checked
             raise ChangedFile(self._file) from exc
         if hashlib.sha256(data).hexdigest() != self._sha256:
