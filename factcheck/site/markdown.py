@@ -1,22 +1,83 @@
-"""The one place markdown-it-py is configured.
+"""The one place Markdown is configured.
 
 Entry text is untrusted: raw HTML is off, and links are validated by
 markdown-it's own `validateLink` (no javascript:, vbscript:, file: or
 non-image data: URLs).
+
+markdown-it-py is the renderer, and what it gives is the site's HTML. Most
+texts of a desk are plain prose with emphasis, links and lists, and for
+those markdown-it-pyrs (the Rust port, by markdown-it-py's maintainer)
+gives the same HTML some 15 times faster; a build of 10,000 checks renders
+50,000 of them. It is used only for texts inside what it was tested to
+render identically (`fast_path`, and tests/test_markdown.py, which renders
+every entry of the sample and synthetic desks and generated texts with
+both), and it is not used at all where it is not installed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+try:
+    import markdown_it_pyrs
+except ImportError:  # a platform without its wheel: markdown-it-py renders everything
+    markdown_it_pyrs = None
+
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
 
+# CommonMark's rules less raw HTML, as _MD has them.
+_COMMONMARK = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference"]
+_COMMONMARK += ["autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
+_FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(_COMMONMARK) if markdown_it_pyrs is not None else None
+
+# Where markdown-it-pyrs 0.4.0 was seen to differ from markdown-it-py, or
+# to fail, on the CommonMark examples, markdown-it-py's fixtures and
+# generated texts: what is matched here goes to markdown-it-py.
+# - code spans (it panics on some), raw `<` (autolinks), `>` (block quotes;
+#   100,000 nested crash the process), `&` (entities), `~` (fences), `|`, `\`;
+# - tabs, carriage returns, control characters, and any space but ' ':
+#   it keeps a non-breaking space that markdown-it-py trims;
+# - a line indented 4 spaces (code blocks, deep nesting);
+# - a line opening three lists at once (nesting: 50,000 crash the process);
+# - link reference definitions (`]:`), whose titles it reads otherwise;
+# - runs of 3 or more `*` or `_`, `*` beside `_`, and either beside a
+#   character outside ASCII (emphasis delimiters it matches otherwise).
+_UNLIKE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f`<>&~|\\]|\]:|^ {4}|^ *(?:(?:[-+*]|\d+[.)]) +){3}"
+    r"|[*_]{3}|\*_|_\*|[^\x00-\x7f][*_]|[*_][^\x00-\x7f]",
+    re.MULTILINE,
+)
+# Longer texts go to markdown-it-py too: nested emphasis costs markdown-it-pyrs
+# quadratic time (30,000 levels: 8 s, against 0.4 s).
+_FAST_UP_TO = 8000
+
+
+def fast_path(text: str) -> bool:
+    """Whether markdown-it-pyrs renders `text` as markdown-it-py does, as far
+    as the tests tell: letters, digits and punctuation of any script,
+    printable ASCII and single spaces, less the markup listed above."""
+    if len(text) > _FAST_UP_TO or _UNLIKE.search(text):
+        return False
+    if text.isascii():
+        return True
+    # Beyond ASCII, letters, marks, numbers and punctuation only: no symbols,
+    # no spaces or format characters of other kinds.
+    return all(unicodedata.category(ch)[0] in "LMNP" for ch in set(text) if ch > "\x7f")
+
 
 def render_markdown(text: str) -> Markup:
+    if _FAST is not None and fast_path(text):
+        try:
+            return Markup(_FAST.render(text))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - a panic in the port (pyo3's PanicException): markdown-it-py decides
+            pass
     return Markup(_MD.render(text))
 
 
