@@ -67,9 +67,9 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("COMMIT")
 
 
-def discard(path: Path) -> None:
+def discard(path: Path, suffixes: tuple[str, ...] = _SUFFIXES) -> None:
     """Remove a database and its journals (a link among them: the link only)."""
-    for suffix in _SUFFIXES:
+    for suffix in suffixes:
         part = path.with_name(path.name + suffix)
         try:
             if not stat.S_ISDIR(os.lstat(part).st_mode):
@@ -106,3 +106,8 @@ def _plain_folder(path: Path) -> bool:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
+
+
+def discard_journals(path: Path) -> None:
+    """Remove a database's journals, and not the database."""
+    discard(path, _SUFFIXES[1:])

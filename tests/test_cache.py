@@ -85,3 +85,59 @@ def test_a_row_that_does_not_decode_is_a_miss_and_is_dropped(tmp_path: Path, spa
     cache.save()
     cache.close()
     assert Cache.open(tmp_path).count(space.name) == 1
+
+
+def test_a_first_save_puts_a_whole_database_in_place_and_nothing_beside_it(tmp_path: Path) -> None:
+    _saved(tmp_path, WHOLE, {f"k{i}": f"value {i}" for i in range(20)})
+    folder = tmp_path / FOLDER
+    assert sorted(p.name for p in folder.iterdir()) == [DATABASE]  # no copy being made, no journal
+    db = sqlite3.connect(folder / DATABASE)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # as the usual save writes it
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    db.close()
+    _saved(tmp_path, WHOLE, {"more": "a second save, through the journal"})
+    again = Cache.open(tmp_path)
+    assert again.get(WHOLE, "k3") == "value 3"
+    assert again.get(WHOLE, "more") == "a second save, through the journal"
+
+
+def test_a_journal_left_by_a_database_that_is_gone_is_not_taken_for_the_new_ones(tmp_path: Path) -> None:
+    # A database deleted by hand while its write-ahead log stayed: SQLite
+    # would replay that log into a new database of the same name.
+    other = tmp_path / "other"
+    other.mkdir()
+    db = sqlite3.connect(other / DATABASE, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db.execute("CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL)")
+    db.execute("INSERT INTO entries VALUES ('whole', 'k', x'a3626164')")
+    folder = tmp_path / FOLDER
+    folder.mkdir()
+    (folder / (DATABASE + "-wal")).write_bytes((other / (DATABASE + "-wal")).read_bytes())
+    db.close()
+    _saved(tmp_path, WHOLE, {"k": "this run's"})
+    assert Cache.open(tmp_path).get(WHOLE, "k") == "this run's"
+    check = sqlite3.connect(folder / DATABASE)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    check.close()
+
+
+def test_a_database_another_run_put_in_place_meanwhile_is_written_to_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    _saved(tmp_path / "elsewhere", WHOLE, {"theirs": "another run's"})
+    made = tmp_path / "elsewhere" / FOLDER / DATABASE
+    real_discard = cache_module.discard_journals
+
+    def another_run_saves_meanwhile(path: Path) -> None:  # the last step before the database is put in place
+        real_discard(path)
+        path.write_bytes(made.read_bytes())
+
+    monkeypatch.setattr(cache_module, "discard_journals", another_run_saves_meanwhile)
+    _saved(tmp_path, WHOLE, {"mine": "this run's"})
+    monkeypatch.undo()
+    again = Cache.open(tmp_path)
+    assert again.get(WHOLE, "theirs") == "another run's"
+    assert again.get(WHOLE, "mine") == "this run's"
+    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir() if p.name.endswith(".new")) == []
