@@ -180,3 +180,38 @@ def test_a_year_that_grows_a_page_changes_the_link_of_the_year_after(
     assert desk.run("build").code == 0
     assert quick == [True]
     assert tree(site) == cold_build(desk, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("when", ["once it is read", "while the pages are made"])
+def test_an_entry_saved_during_a_build_is_not_taken_as_built(
+    desk: Desk, tmp_path: Path, quick: list[bool], monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A build tells at its end that an entry changed after it was read (its
+    hash is of the bytes it was parsed from), and keeps no state for the
+    next one, which reads the desk again."""
+    import factcheck.site.render
+
+    entry = sorted(desk.checks.glob("*.yaml"))[7]
+
+    def save_the_entry() -> None:
+        text = entry.read_text(encoding="utf-8")
+        if "Saved meanwhile" not in text:
+            entry.write_text(text.replace('claim: "', 'claim: "Saved meanwhile: ', 1), encoding="utf-8")
+
+    module, name = (factcheck.pipeline, "_verify")
+    if when == "while the pages are made":
+        module, name = (factcheck.site.render, "render_site")
+    original = getattr(module, name)
+
+    def then_saved(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done = original(*args, **kwargs)
+        save_the_entry()
+        return done
+
+    monkeypatch.setattr(module, name, then_saved)
+    assert desk.run("build").code == 0
+    monkeypatch.setattr(module, name, original)
+    assert "Saved meanwhile" not in (desk.root / "site" / "checks" / entry.stem / "index.html").read_text()
+    assert desk.run("build").code == 0
+    assert quick == [], "the build kept a state as if the entry were as it read it"
+    assert tree(desk.root / "site") == cold_build(desk, tmp_path / "cold")
