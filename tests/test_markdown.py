@@ -33,9 +33,9 @@ PIECES = [
     "---", "===", "!", "?", ".", ",", ":", ";", "http://example.com", "www.x.org", "[^1]", "{", "}", "$", "@",
     "^", "=", "/", "ı", "ß", "\u0301", "١٢", "½", "‐", "…", "·", "¿", "§", "a_b_c", "snake_case", "2*3*4",
     "](javascript:alert(1))", "](JaVaScRiPt:x)", "](vbscript:x)", "](file:///etc/passwd)", "](data:text/html,x)",
-    "](data:image/png;base64,AA)",
-    "`", "``", "***", "___", "\\", "&amp;", "&bogus;", "<http://x.y>", "<b>", ">", "~~~", "```", "|", "\t", "\r\n",
-    "    ", "\u00a0", "\u200b", "£", "😀", "]: /url",
+    "](data:image/png;base64,AA)", "AT&T", "Q&A", "&", "  \n",
+    "`", "``", "***", "___", "\\", "&amp;", "&bogus;", "&nbsp;", "](&nbsp;x)", "<http://x.y>", "<b>", ">", "~~~", "```",
+    "|", "\t", "\r\n", "    ", "\u00a0", "\u200b", "£", "😀", "]: /url", "\\\n",
 ]  # fmt: skip
 
 
@@ -76,17 +76,38 @@ def test_every_entry_renders_as_markdown_it_py_renders_it(desk: str, tmp_path: P
         assert markdown._FAST.render(text) == _PY(text), text
 
 
-def test_generated_texts_render_as_markdown_it_py_renders_them() -> None:
-    """Dense Markdown from PIECES, seeded: a few thousand of them are
-    given to the port, and all must come out as markdown-it-py's."""
+# Prose as desks write it, in several languages, with the markup the port is given.
+WORDS = (
+    "the of Aleppo ceasefire vote Russia’s veto “draft” resolution, said. 40% 1,000 (UN) didn’t AT&T Q&A — – … "
+    "é ع مرحبا 日本 l’ONU «oui» ¿qué? ¡sí! x2 a_b snake_case 3*4 http://example.com www.x.org"
+).split()
+MARKS = ["*", "**", "_", "__", "[", "](http://e.org/a)", "](/path)", "](#x)", "\n", "\n\n", "\n- ", "\n1. ", "\n## "]
+MARKS += ["\n---\n", "  \n", " ", ". ", ", ", "(", ")", '"', "'", ":", ";", "!", "?", "#", "+", "-", "=", "$", "%", "/"]
+
+
+def _markup(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 30)))
+
+
+def _prose(rng: random.Random) -> str:
+    words = (rng.choice(WORDS) + (rng.choice(MARKS) if rng.random() < 0.5 else " ") for _ in range(rng.randint(1, 60)))
+    return "".join(words)
+
+
+@pytest.mark.parametrize("make", [_markup, _prose], ids=["markup", "prose"])
+def test_generated_texts_render_as_markdown_it_py_renders_them(make) -> None:  # type: ignore[no-untyped-def]
+    """Seeded: thousands of them are given to the port, and all must come
+    out as markdown-it-py's. (Larger runs of both, 1.2 million texts, found
+    the last rules of site/markdown.py: `*` and `_` in one text, punctuation
+    beside a delimiter.)"""
     rng = random.Random(13)
     given_to_port = 0
-    for _ in range(20_000):
-        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 30)))
+    for _ in range(12_000):
+        text = make(rng)
         if fast_path(text):
             given_to_port += 1
         assert render_markdown(text) == _PY(text), repr(text)
-    assert given_to_port > 2000
+    assert given_to_port > 1000
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
@@ -113,7 +134,14 @@ DISAGREEMENTS = [
     "```\nx",
     "[``]",  # code spans in brackets: a panic
     "[a``b]",
+    "![a   \nb](http://x)",  # an image's alt text: a line break,
+    "![&copy;“](http://a.b/c)",  # an entity,
+    "![a\\b](c)",  # an escape
+    "[a](&nbsp;x)",  # an entity in a link's destination
     '10. )__10. # ___#![snake_case—…10. snake_case:١٢»2*3*4#__*1. "2*3*4http://example.com!',  # delimiter runs
+    "**d_a_**_a_",  # `*` and `_`
+    "**e_3*a**.*3*4",
+    "**g_3*4**”*3*4",  # punctuation outside ASCII beside a delimiter
 ]
 
 

@@ -17,8 +17,8 @@ both), and it is not used at all where it is not installed.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+import regex
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -39,19 +39,30 @@ _FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(_COMMONMARK) if markdown
 # to fail, on the CommonMark examples, markdown-it-py's fixtures and
 # generated texts: what is matched here goes to markdown-it-py.
 # - code spans (it panics on some), raw `<` (autolinks), `>` (block quotes;
-#   100,000 nested crash the process), `&` (entities), `~` (fences), `|`, `\`;
+#   100,000 nested crash the process), `~` (fences), `|`, `\` (escapes in
+#   links' destinations), entities (`&nbsp;` in a destination; a bare `&`,
+#   as in AT&T, is the same in both);
+# - images, whose alt text it makes otherwise (entities, escapes and line
+#   breaks in it);
 # - tabs, carriage returns, control characters, and any space but ' ':
 #   it keeps a non-breaking space that markdown-it-py trims;
 # - a line indented 4 spaces (code blocks, deep nesting);
 # - a line opening three lists at once (nesting: 50,000 crash the process);
 # - link reference definitions (`]:`), whose titles it reads otherwise;
-# - runs of 3 or more `*` or `_`, `*` beside `_`, and either beside a
-#   character outside ASCII (emphasis delimiters it matches otherwise).
-_UNLIKE = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f`<>&~|\\]|\]:|^ {4}|^ *(?:(?:[-+*]|\d+[.)]) +){3}"
-    r"|[*_]{3}|\*_|_\*|[^\x00-\x7f][*_]|[*_][^\x00-\x7f]",
-    re.MULTILINE,
-)
+# - `*` and `_` in one text (`**e_3*a**.*3*4`: a `_` inside a word and a
+#   `*` left open change how it pairs the `*` after them), runs of three
+#   (`***`), and punctuation outside ASCII beside one (`”*`): delimiters
+#   it pairs otherwise;
+# - symbols outside ASCII (£, €): beside `*` or `_` it takes them for
+#   punctuation, as CommonMark 0.31 does and markdown-it-py does not.
+_UNLIKE_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f`<>~|\\]")
+_ENTITY = re.compile(r"&#?\w+;")
+_UNLIKE_LINES = re.compile(r"^(?: {4}| *(?:(?:[-+*]|\d+[.)]) +){3})", re.MULTILINE)
+_UNLIKE_DELIMITERS = re.compile(r"[*_]{3}")
+_UNLIKE_BESIDE = regex.compile(r"(?V1)[\p{P}--\p{ASCII}][*_]|[*_][\p{P}--\p{ASCII}]")
+# Beyond ASCII, letters, marks, numbers and punctuation only: no symbols,
+# no spaces or format characters of other kinds.
+_UNLIKE_BEYOND_ASCII = regex.compile(r"[^\x00-\x7f\p{L}\p{M}\p{N}\p{P}]")
 # Longer texts go to markdown-it-py too: nested emphasis costs markdown-it-pyrs
 # quadratic time (30,000 levels: 8 s, against 0.4 s).
 _FAST_UP_TO = 8000
@@ -60,14 +71,19 @@ _FAST_UP_TO = 8000
 def fast_path(text: str) -> bool:
     """Whether markdown-it-pyrs renders `text` as markdown-it-py does, as far
     as the tests tell: letters, digits and punctuation of any script,
-    printable ASCII and single spaces, less the markup listed above."""
-    if len(text) > _FAST_UP_TO or _UNLIKE.search(text):
-        return False
-    if text.isascii():
-        return True
-    # Beyond ASCII, letters, marks, numbers and punctuation only: no symbols,
-    # no spaces or format characters of other kinds.
-    return all(unicodedata.category(ch)[0] in "LMNP" for ch in set(text) if ch > "\x7f")
+    printable ASCII and single spaces, less the markup listed above. (Asked
+    of every text a build renders: each test is a scan in C.)"""
+    return not (
+        len(text) > _FAST_UP_TO
+        or _UNLIKE_CHARACTERS.search(text)
+        or "]:" in text
+        or "![" in text
+        or ("&" in text and _ENTITY.search(text))
+        or _UNLIKE_LINES.search(text)
+        or ("*" in text and "_" in text)
+        or _UNLIKE_DELIMITERS.search(text)
+        or (not text.isascii() and (_UNLIKE_BEYOND_ASCII.search(text) or _UNLIKE_BESIDE.search(text)))
+    )
 
 
 def render_markdown(text: str) -> Markup:
