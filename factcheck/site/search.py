@@ -301,12 +301,16 @@ def _talk(proc: subprocess.Popen[bytes], messages: list[bytes], last: int) -> di
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"".join(messages))
     proc.stdin.flush()
-    pending = b""
+    # The bundle comes as one answer of megabytes, a chunk at a time: only
+    # the newest chunk is looked through for the end of an answer.
+    pending = bytearray()
     while True:
         chunk = proc.stdout.read1(1 << 20)
         if not chunk:
             return None
         pending += chunk
+        if b"," not in chunk:
+            continue  # the middle of a long answer
         *answers, pending = pending.split(b",")
         for answer in answers:
             try:
