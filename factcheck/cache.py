@@ -27,6 +27,7 @@ import hashlib
 import os
 import sqlite3
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -418,9 +419,10 @@ class Cache:
         """Where there is no database yet (a fresh clone in CI, a deleted
         cache): write it whole beside where it goes, with no journal (a
         half-written file is thrown away, never used), and put it in place
-        only if none has appeared meanwhile. Some 2.5x as fast as writing
-        through the journal: 0.4 s against 0.85 s for a build of 10,000
-        checks. False where it was not done: the usual save follows."""
+        only if none has appeared meanwhile. About twice as fast as writing
+        through the journal: 0.4 s against 0.85 s for the rows of a build of
+        10,000 checks. False where it was not done: the usual save follows.
+        (A run killed while it writes leaves its `.new` file behind.)"""
         file = self.path / DATABASE if self.path is not None else None
         if file is None or os.path.lexists(file):
             return False
@@ -428,13 +430,16 @@ class Cache:
             self.path.mkdir(exist_ok=True)
         except OSError:
             return False
-        new = file.with_name(f"{DATABASE}.{os.getpid()}.new")
-        discard(new)
-        db = open_checked(new, _SCHEMA)
-        if db is None:
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"{DATABASE}.", suffix=".new", dir=self.path)  # this run's own
+        except OSError:
             return False
+        new = Path(name)
         written, _ = self._written()
         try:
+            db = open_checked(new, _SCHEMA)
+            if db is None:
+                return False
             try:
                 db.execute("PRAGMA journal_mode = OFF")
                 db.execute("PRAGMA synchronous = OFF")
@@ -444,15 +449,19 @@ class Cache:
                 db.execute("PRAGMA journal_mode = WAL")  # as _open sets it, recorded in the file
             finally:
                 db.close()
-            with open(new, "rb") as f:
-                os.fsync(f.fileno())  # whole on disk before it is in place
+            os.fchmod(fd, 0o644)  # as SQLite makes its files (mkstemp makes them 0600)
+            os.fsync(fd)  # whole on disk before it is in place
             if os.path.lexists(file):
                 return False
-            discard_journals(file)  # no journal of a database gone may be taken for this one's
+            # No journal of a database gone may be taken for this one's. (A
+            # run that makes the database between the look above and this
+            # would lose its journal: microseconds, and only a cache.)
+            discard_journals(file)
             os.link(new, file)  # fails where another run has put a database there meanwhile
         except (sqlite3.Error, OSError):
             return False
         finally:
+            os.close(fd)
             discard(new)
         self._dirty.clear()
         self._encoded.clear()

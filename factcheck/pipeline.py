@@ -276,10 +276,10 @@ def _build_with(
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
-    # ...and those by the hashes of the very bytes they were parsed from,
-    # which loading them recorded (a build from nothing read every one of
-    # them twice, 0.5 s at 10,000 checks); one changed since the walk is
-    # read again.
+    # ...and those by the hashes recorded as they were parsed, under the
+    # signatures the walk saw (a build from nothing read every one of them
+    # once more first: 0.5 s at 10,000 checks). One changed since the walk,
+    # or modified just before it was read (not recorded), is read again.
     inputs = digest(settings, content_digest(config, cache, walks)) if settings else ""
     from .site.render import RenderError
     from .site.search import SearchError

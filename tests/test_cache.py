@@ -87,10 +87,18 @@ def test_a_row_that_does_not_decode_is_a_miss_and_is_dropped(tmp_path: Path, spa
     assert Cache.open(tmp_path).count(space.name) == 1
 
 
-def test_a_first_save_puts_a_whole_database_in_place_and_nothing_beside_it(tmp_path: Path) -> None:
+def test_a_first_save_puts_a_whole_database_in_place_and_nothing_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def through_the_journal(self: Cache, create: bool) -> None:
+        raise AssertionError("a first save wrote through the journal")
+
+    monkeypatch.setattr(Cache, "_connect", through_the_journal)
     _saved(tmp_path, WHOLE, {f"k{i}": f"value {i}" for i in range(20)})
+    monkeypatch.undo()
     folder = tmp_path / FOLDER
     assert sorted(p.name for p in folder.iterdir()) == [DATABASE]  # no copy being made, no journal
+    assert (folder / DATABASE).stat().st_mode & 0o777 == 0o644
     db = sqlite3.connect(folder / DATABASE)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # as the usual save writes it
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

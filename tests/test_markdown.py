@@ -94,7 +94,21 @@ def _prose(rng: random.Random) -> str:
     return "".join(words)
 
 
-@pytest.mark.parametrize("make", [_markup, _prose], ids=["markup", "prose"])
+SCHEMES = ["http://", "https://", "HTTP://", "mailto:", "ftp://", "", "", "javascript:", "//", "x:", "data:"]
+HOSTS = ["example.org", "EXAMPLE.org", "ex-ample.co.uk", "a", "1.2.3.4", "日本.jp", "@example.com", "u:p@h.org"]
+HOSTS += ["[::1]", "h.org:80", "h.org:99999", "-a-.org", "a..b", "", "localhost"]
+PATHS = ["", "/", "/a/b/", "/a%20b", "/%E2%80%99", "/α", "/a?b=1&c=2", "#frag", "/a:b@c", "/a(b)", "/a'b", "/a*b*"]
+PATHS += ["/a_b_", "/~u", "/a,b;c=d", "../x/", "a/b", "/%zz", "/ü", "/a b", "/[x]"]
+TITLES = ["", "", ' "t"', " ''", ' ""', " (t)", " ()"]
+
+
+def _link(rng: random.Random) -> str:
+    destination = rng.choice(SCHEMES) + rng.choice(HOSTS) + rng.choice(PATHS)
+    link = f"[{rng.choice(['a', 'the decree', '*em*', 'é'])}]({destination}{rng.choice(TITLES)})"
+    return rng.choice(["", "See ", "- "]) + link + rng.choice(["", ".", " and [b](/c)."])
+
+
+@pytest.mark.parametrize("make", [_markup, _prose, _link], ids=["markup", "prose", "links"])
 def test_generated_texts_render_as_markdown_it_py_renders_them(make) -> None:  # type: ignore[no-untyped-def]
     """Seeded: thousands of them are given to the port, and all must come
     out as markdown-it-py's. (Larger runs of both, 1.2 million texts, found
@@ -107,7 +121,7 @@ def test_generated_texts_render_as_markdown_it_py_renders_them(make) -> None:  #
         if fast_path(text):
             given_to_port += 1
         assert render_markdown(text) == _PY(text), repr(text)
-    assert given_to_port > 1000
+    assert given_to_port > 500
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
@@ -122,7 +136,9 @@ def test_any_characters_render_as_markdown_it_py_renders_them(text: str) -> None
 
 # Texts markdown-it-pyrs 0.4.0 renders otherwise than markdown-it-py (or
 # panics on), from the CommonMark examples, markdown-it-py's fixtures and
-# generated texts: one for each rule of site/markdown.py's _UNLIKE.
+# generated texts, and a review: at least one for most rules of
+# site/markdown.py (none was found for `|`, tabs and control characters,
+# 4-space indents or three lists opened on a line, routed away as risks).
 DISAGREEMENTS = [
     ">\n",  # an empty block quote
     "*£*bravo.\n",  # emphasis beside a symbol
@@ -142,6 +158,13 @@ DISAGREEMENTS = [
     "**d_a_**_a_",  # `*` and `_`
     "**e_3*a**.*3*4",
     "**g_3*4**”*3*4",  # punctuation outside ASCII beside a delimiter
+    "See [the decree](https://президент.рф/acts).",  # links: a host outside ASCII (punycode),
+    "[a](mailto:a@bücher.de)",
+    'See [a](https://example.org/r "").',  # an empty title,
+    "[a](https://@example.com)",  # addresses parsed otherwise
+    "[a](http://[::1]/)",
+    "[a](x:[y])",
+    "[a](http://javascript:_:80)",
 ]
 
 

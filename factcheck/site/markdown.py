@@ -49,6 +49,11 @@ _FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(_COMMONMARK) if markdown
 # - a line indented 4 spaces (code blocks, deep nesting);
 # - a line opening three lists at once (nesting: 50,000 crash the process);
 # - link reference definitions (`]:`), whose titles it reads otherwise;
+# - links but to plain addresses: it percent-encodes a host outside ASCII
+#   where markdown-it-py writes its punycode, keeps `title=""`, and parses
+#   `https://@host`, `[::1]` or `x:[y]` otherwise: a link is given to it
+#   only where its destination is a path or an http(s) or mailto address of
+#   ASCII letters, digits and `-` names, and no title follows;
 # - `*` and `_` in one text (`**e_3*a**.*3*4`: a `_` inside a word and a
 #   `*` left open change how it pairs the `*` after them), runs of three
 #   (`***`), and punctuation outside ASCII beside one (`”*`): delimiters
@@ -59,6 +64,12 @@ _UNLIKE_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f`<>~|\\]")
 _ENTITY = re.compile(r"&#?\w+;")
 _UNLIKE_LINES = re.compile(r"^(?: {4}| *(?:(?:[-+*]|\d+[.)]) +){3})", re.MULTILINE)
 _UNLIKE_DELIMITERS = re.compile(r"[*_]{3}")
+_PLAIN_DESTINATION = re.compile(
+    r"(?:https?://(?=[A-Za-z0-9.-]{1,253}[:/?#)])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?(?=[/?#)])"
+    r"|mailto:[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?=\))"
+    r"|(?![A-Za-z][A-Za-z0-9+.-]*:|//))"  # a path: no scheme, no host
+    r"[A-Za-z0-9/._~%!$&'*+,;=:@?#-]{0,500}\)"
+)
 _UNLIKE_BESIDE = regex.compile(r"(?V1)[\p{P}--\p{ASCII}][*_]|[*_][\p{P}--\p{ASCII}]")
 # Beyond ASCII, letters, marks, numbers and punctuation only: no symbols,
 # no spaces or format characters of other kinds.
@@ -82,8 +93,19 @@ def fast_path(text: str) -> bool:
         or _UNLIKE_LINES.search(text)
         or ("*" in text and "_" in text)
         or _UNLIKE_DELIMITERS.search(text)
+        or ("](" in text and not _plain_links(text))
         or (not text.isascii() and (_UNLIKE_BEYOND_ASCII.search(text) or _UNLIKE_BESIDE.search(text)))
     )
+
+
+def _plain_links(text: str) -> bool:
+    """Whether every `](` opens a link to a plain address (see above)."""
+    at = text.find("](")
+    while at != -1:
+        if not _PLAIN_DESTINATION.match(text, at + 2):
+            return False
+        at = text.find("](", at + 2)
+    return True
 
 
 def render_markdown(text: str) -> Markup:
