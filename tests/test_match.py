@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from factcheck.verify.corpus import split_front_matter
 from factcheck.verify.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
-from factcheck.verify.normalize import normalize, normalize_quote
+from factcheck.verify.normalize import WHITESPACE, _collapse_space, _Segments, normalize, normalize_quote
 
 from .conftest import REPO
 
@@ -398,10 +398,44 @@ def test_a_near_miss_in_arabic_names_whole_letters_and_says_when_only_diacritics
 )
 def test_the_fast_patterns_find_the_runs_the_plain_ones_find(text: str) -> None:
     """normalize.py's patterns are written to begin with a character class
-    (for speed); they find what the plain forms of the rules find."""
+    (for speed); they find what the plain forms of the rules find. (White
+    space: test_white_space_collapses_as_the_rule_says.)"""
     import re
 
     from factcheck.verify import normalize as n
 
-    assert [m.span() for m in n._COLLAPSIBLE.finditer(text)] == [m.span() for m in re.finditer(r"\s{2,}|[^\S ]", text)]
     assert [m.span() for m in n._NON_ASCII.finditer(text)] == [m.span() for m in re.finditer(r"[^\x00-\x7f]+", text)]
+
+
+def test_white_space_is_what_python_calls_white_space() -> None:
+    """Rule 3 collapses what `\\s` matches: the translation table holds each such character."""
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if re.match(r"\s", c))
+
+
+def _collapsed_plainly(text: str) -> tuple[str, _Segments]:
+    """Rule 3 the plain way: each run of white space, and each single white
+    space that is not a space, becomes a space; runs change length."""
+    pieces, spans, shift, last = [], ([], [], [], []), 0, 0
+    for m in re.finditer(r"\s+", text):
+        start, end = m.span()
+        if end - start == 1 and text[start] == " ":
+            continue
+        pieces += [text[last:start], " "]
+        last = end
+        if end - start > 1:
+            for column, value in zip(spans, (start + shift, start + shift + 1, start, end), strict=True):
+                column.append(value)
+            shift += 1 - (end - start)
+    pieces.append(text[last:])
+    return "".join(pieces), _Segments(*(tuple(column) for column in spans))
+
+
+@given(st.lists(st.sampled_from([*WHITESPACE, "a", "é", "’", "x", "\n\n", "  "]), max_size=40).map("".join))
+def test_white_space_collapses_as_the_rule_says(text: str) -> None:
+    assert _collapse_space(text) == _collapsed_plainly(text)
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_the_sample_articles_collapse_as_the_rule_says(name: str) -> None:
+    body = ARTICLES[name]
+    assert _collapse_space(body) == _collapsed_plainly(body)
