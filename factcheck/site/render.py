@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -63,6 +63,7 @@ from .views import (
 if TYPE_CHECKING:
     from ..model import Article, Check, Config, Resolved
 
+_T = TypeVar("_T")
 MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the digest of its source
 # List items, by what they show.
 FRAGMENTS = Space[str]("fragment", str, by_row=True)
@@ -615,23 +616,13 @@ class _Renderer:
     def words(self, article: Article) -> Words:
         """An article's words, indexed once for the fragments of every
         citation of it (the last 64 are kept: each is some 100 KB)."""
-        found = self._words.get(article.id)
-        if found is None:
-            found = self._words[article.id] = Words(self.body(article))
-            if len(self._words) > 64:
-                self._words.popitem(last=False)
-        return found
+        return _kept(self._words, article.id, lambda: Words(self.body(article)))
 
     def body(self, article: Article) -> str:
         """An article's text: a build lets the bodies go once the quotes are
         found (Text.release), and the pages and exports that show one read it
         again; the last few read are kept, for the checks that cite them."""
-        found = self._bodies.get(article.id)
-        if found is None:
-            found = self._bodies[article.id] = article.text.read()
-            if len(self._bodies) > 64:
-                self._bodies.popitem(last=False)
-        return found
+        return _kept(self._bodies, article.id, article.text.read)
 
     def quoted(self, r: Resolved) -> feeds.Quoted:
         """What the exports show of a citation: made once for both, as the
@@ -881,6 +872,16 @@ class _Renderer:
             data = read_static(icon, self.config.root)
             if self.fresh(self.favicon["path"], digest(data)):
                 self.emit(self.favicon["path"], data)
+
+
+def _kept(store: OrderedDict[str, _T], key: str, make: Callable[[], _T], keep: int = 64) -> _T:
+    """What `make` gives for `key`, the last `keep` made held in `store`."""
+    found = store.get(key)
+    if found is None:
+        found = store[key] = make()
+        if len(store) > keep:
+            store.popitem(last=False)
+    return found
 
 
 def _between(parts: Iterable[bytes | memoryview], separator: bytes) -> Iterator[bytes | memoryview]:
