@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from factcheck.site import markdown
 from factcheck.site.markdown import fast_path, render_markdown
+from factcheck.verify.entries import load_entries
 
 REPO = Path(__file__).resolve().parent.parent
 _PY = markdown._MD.render
@@ -40,14 +40,15 @@ PIECES = [
 
 
 def texts_of_entries(checks: Path) -> list[str]:
-    """The Markdown fields of every entry: summaries, notes, corrections."""
+    """The Markdown of every entry, as the build reads it: summaries,
+    citations' notes, corrections' notes."""
+    files, problems = load_entries(checks, checks.parent.parent)
+    assert not problems and files and all(f.check is not None for f in files)
     texts = []
-    for path in sorted(checks.glob("*.yaml")):
-        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
-        texts.append(entry["summary"])
-        for item in [*entry.get("citations", []), *(entry.get("corrections") or [])]:
-            if item.get("note"):
-                texts.append(item["note"])
+    for f in files:
+        check = f.check
+        assert check is not None
+        texts += [check.summary, *(c.note for c in check.citations if c.note), *(c.note for c in check.corrections)]
     return texts
 
 
