@@ -8,13 +8,15 @@ instead of being silently merged or executed.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 import yaml
 
 from ..diagnostics import Diagnostic, Location
+from . import yamlplain
+from .yamltree import CORE12_RESOLVERS, TAG, Field, Node, Scalar
 
-_TAG = "tag:yaml.org,2002:"
+__all__ = ["Field", "Node", "Scalar", "describe", "parse"]
+
 _COMMENT = re.compile(r"[ \t]+#")
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
 
@@ -63,22 +65,12 @@ if yaml.__with_libyaml__:
             return None
 
 
-_CORE12_RESOLVERS = (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("int", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$", "-+0123456789"),
-    (
-        "float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+.0123456789",
-    ),
-)
 for _loader in (_Core12Loader, _FastLoader):
     if _loader is None:
         continue
     _loader.yaml_implicit_resolvers = {}
-    for _tag, _pattern, _first in _CORE12_RESOLVERS:
-        _loader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
+    for _tag, _pattern, _first in CORE12_RESOLVERS:
+        _loader.add_implicit_resolver(TAG + _tag, re.compile(_pattern), list(_first))
 
 
 # Characters no page can show: control characters (other than tab and line
@@ -108,35 +100,20 @@ class _SharedNode(Exception):
     """The composed tree reuses a node: the document has an alias."""
 
 
-# The tree is tuples (NamedTuple): immutable as frozen dataclasses are, and
-# made in a third of the time; an entry file holds some 45 nodes and fields,
-# and a cold check of 10,000 entries made 450,000 of each.
-class Node(NamedTuple):
-    """A YAML value and where it stands. `kind` names its YAML type."""
-
-    # str | int | float | bool | null | seq | map,
-    # or rejected: a node already reported (a forbidden tag) and not to be reported again
-    kind: str
-    value: Scalar | list[Node] | dict[str, Field]
-    loc: Location
-    comment_follows: bool = False  # a plain scalar followed by ` # ...` on its line
-
-
-class Field(NamedTuple):
-    key: str
-    key_loc: Location
-    node: Node
-
-
-Scalar = str | int | float | bool | None
-
-
 def parse(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document. Returns (root or None, diagnostics).
 
     `line_offset` is added to every line, for YAML embedded in a larger file
     (an article's front matter).
     """
+    plain = yamlplain.read(text, file, line_offset)
+    if plain is not None:
+        return plain, []
+    return parse_with_pyyaml(text, file, line_offset)
+
+
+def parse_with_pyyaml(text: str, file: str, line_offset: int = 0) -> tuple[Node | None, list[Diagnostic]]:
+    """`parse`, with every document read by PyYAML (the plain subset too)."""
     if _nesting_bound(text) > _SCAN_ABOVE:
         deep = _too_deep(text)
         if deep is not None:
@@ -271,7 +248,7 @@ class _Builder:
             raise _SharedNode
         self.seen.add(id(node))
         tag = node.tag or ""
-        short = tag[len(_TAG) :] if tag.startswith(_TAG) else None
+        short = tag[len(TAG) :] if tag.startswith(TAG) else None
         start, end = node.start_mark, node.end_mark
         if start is None or end is None:
             loc = _loc(self.file, start, self.line_offset, end)
@@ -369,7 +346,7 @@ class _Builder:
         return fields
 
     def _bad_tag(self, node: yaml.Node, tag: str, loc: Location) -> Node:
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        shown = "!!" + tag[len(TAG) :] if tag.startswith(TAG) else tag
         self.diagnostics.append(
             Diagnostic.at(
                 loc,
