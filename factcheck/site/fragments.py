@@ -5,15 +5,13 @@ in the article's own characters; `-`, `&` and `,` are percent-encoded since
 they are the directive's own syntax. Where the start of the quote occurs
 more than once in the article, words before and after pick the occurrence.
 
-An article's words are indexed once (`Words`), so that the fragments of many
-citations of one long article cost each a look at the places where its first
-word occurs, not a pass over the whole article.
+An article's words are joined once (`Words`) for the fragments of all its
+citations, each of which then looks at the places where its text occurs.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from urllib.parse import quote
 
 _WORDS = re.compile(r"\S+")
@@ -24,39 +22,38 @@ _CONTEXT_WORDS = 3
 
 
 class Words:
-    """An article body's words joined by single spaces, and where each word
-    (without the punctuation around it) stands, so that looking for a quote's
-    words costs a look at the few places its first word occurs."""
+    """An article body's words joined by single spaces (`flat`), made once
+    for the fragments of every citation of the article."""
 
     def __init__(self, body: str):
         self.body = body
-        words = _WORDS.findall(body)
-        self.flat = " ".join(words)
-        self.at: dict[str, list[int]] = defaultdict(list)  # core of a word -> its offsets in flat
-        offset = 0
-        for w in words:
-            self.at[_core(w)].append(offset)
-            offset += len(w) + 1
+        # str.split() and the pattern \S+ part words at the same characters
+        # (Unicode white space); the split is three times as fast.
+        self.flat = " ".join(body.split())
 
     def occurs_more_than_once(self, text: str) -> bool:
         """Does `text` (words joined by single spaces) occur twice or more in
-        the body's words, beginning where a word with the same core begins?
-        (Browsers match a fragment at word boundaries.)"""
+        the body's words, beginning inside a word whose core (the word
+        without the punctuation around it) is that of its first word?
+        (Browsers match a fragment at word boundaries.) Each place the text
+        occurs is found by `str.find`, and its word looked at: an index of
+        every word's core cost 0.5 ms an article of 5 KB, a hundred times
+        what the look at a quote's few occurrences costs."""
+        flat = self.flat
         first = text.split(" ", 1)[0]
         core = _core(first)
         if not core:
-            return self.flat.count(text) > 1
+            return flat.count(text) > 1
         seen = 0
-        for offset in self.at.get(core, ()):
-            word_end = self.flat.find(" ", offset)
-            word = self.flat[offset : word_end if word_end != -1 else len(self.flat)]
-            inner = word.find(first)
-            while inner != -1:
-                if self.flat.startswith(text, offset + inner):
-                    seen += 1
-                    if seen > 1:
-                        return True
-                inner = word.find(first, inner + 1)
+        at = flat.find(text)
+        while at != -1:
+            start = flat.rfind(" ", 0, at) + 1
+            end = flat.find(" ", at)
+            if _core(flat[start : end if end != -1 else len(flat)]) == core:
+                seen += 1
+                if seen > 1:
+                    return True
+            at = flat.find(text, at + 1)
         return False
 
     def before(self, start: int) -> str:
