@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import DISTRIBUTION, __version__
 from .config import config_file
@@ -110,13 +110,24 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     with _long_lived_heap():
         code = _main(argv, stdout, stderr)
-    if argv is None:
-        # The command line's own run: the process ends now, and Python's last
-        # collection would search the whole heap for cycles before it does (a
-        # quarter of a second after a rebuild at 10,000 checks, which loads
-        # the desk its last build kept). Frozen objects are left out of it.
-        gc.freeze()
+    if argv is None and sys.getprofile() is None and sys.gettrace() is None:
+        _end_process(code)  # (a profiler or coverage writes what it found on the way out: not then)
     return code
+
+
+def _end_process(code: int) -> NoReturn:
+    """The command line's own run ends here, without Python taking the heap
+    apart object by object first and searching it for cycles once more: a
+    cold `check` of 10,000 checks spent 0.22-0.26 s on that after its work
+    was done (mypy ends its runs the same way). Everything the run wrote is
+    closed by now (files in `with` blocks, the cache and the state by the
+    pipeline); only the standard streams still hold output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a stream closed
+            pass
+    os._exit(code)
 
 
 # Python's collector scans every object it tracks in a full collection,

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -291,6 +292,27 @@ def test_build_py_runs_as_a_script(sample_desk: Desk) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
+
+
+def test_a_command_line_run_ends_with_everything_it_wrote_whole(sample_desk: Desk) -> None:
+    """A run from the command line ends its process without taking the heap
+    apart (cli._end_process): its exit code is the run's, all it printed is
+    there, and the cache it saved is whole and used by the next run."""
+    sample_desk.write_check("broken.yaml", "claim: x\n")
+    command = [sys.executable, str(REPO / "build.py"), "check", "--config", str(sample_desk.config)]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as most shells run it
+    runs = [
+        subprocess.run(args, capture_output=True, text=True, check=False, cwd=REPO, env=buffered)
+        for args in ([*command, "--format", "json"], command)
+    ]
+    assert [run.returncode for run in runs] == [1, 1]
+    report = json.loads(runs[0].stdout)
+    assert report["ok"] is False and any(d["file"].endswith("broken.yaml") for d in report["errors"])
+    assert len(report["citations"]) > 90  # the sample desk's, every one of them printed
+    assert "broken.yaml:1:1: error[schema]" in runs[1].stdout and runs[1].stdout.endswith("\n")
+    with sqlite3.connect(sample_desk.root / ".factcheck-cache" / "cache.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM entries WHERE space = 'entry'").fetchone()[0] >= 17
 
 
 def test_readme_documents_every_code() -> None:
