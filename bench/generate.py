@@ -1,7 +1,8 @@
 """Make a synthetic desk of N articles and N checks for the benchmark.
 
 Articles are news-length (about 700 words in 12 paragraphs) made from the
-sample corpus's own vocabulary; each check has a realistic Markdown summary
+sample corpus's own vocabulary, each with the address it was archived from;
+each check has a realistic Markdown summary
 and 3-5 citations quoting real sentences of real articles. Checks are
 published over ten years (c00000 the oldest), by about N/30 claimants
 (names in several scripts) on 8 + N/1,000 topics, as a large desk's are.
@@ -125,8 +126,11 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
     return text[0].upper() + text[1:].rstrip(".,;:") + "."
 
 
-def generate(n: int, root: Path, claimants: int | None = None) -> None:
-    """`claimants`: how many (N/30, and at least 300, unless given)."""
+def generate(n: int, root: Path, claimants: int | None = None, urls: bool = True) -> None:
+    """`claimants`: how many (N/30, and at least 300, unless given).
+    `urls`: whether each article has the address it was archived from, as
+    `import` records it (then check pages link each quote into the original
+    with a text fragment)."""
     people = claimants or max(300, n // 30)
     rng = random.Random(n)
     words = vocabulary()
@@ -147,7 +151,8 @@ def generate(n: int, root: Path, claimants: int | None = None) -> None:
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
         front = (
             f"---\ntitle: {json.dumps(sentence(rng, words, 9))}\npublisher: Outlet {i % 40}\n"
-            f"published: 2016-12-{1 + i % 28:02d}\nsha256: {digest}\n---\n"
+            + (f"url: https://outlet{i % 40}.example/news/{i:05d}\n" if urls else "")
+            + f"published: 2016-12-{1 + i % 28:02d}\nsha256: {digest}\n---\n"
         )
         (root / "content" / "articles" / f"a{i:05d}.txt").write_text(front + body, encoding="utf-8")
     for i in range(n):

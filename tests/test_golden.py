@@ -71,10 +71,12 @@ def test_the_sample_desk_builds_to_its_golden_files(sample_desk: Desk, tmp_path:
 
 
 @both_ways
-def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path, parallel: bool) -> None:
-    """60 checks over ten years (bench/generate.py, which is seeded)."""
+@pytest.mark.parametrize("urls", [False, True], ids=["archived", "with-addresses"])
+def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path, parallel: bool, urls: bool) -> None:
+    """60 checks over ten years (bench/generate.py, which is seeded); with
+    the articles' addresses, their pages link each quote into the original."""
     sys.path.insert(0, str(REPO / "bench"))
     from generate import generate
 
-    generate(60, tmp_path / "desk", claimants=4)
-    check_against("synthetic", Desk(tmp_path / "desk"), tmp_path / "site", parallel)
+    generate(60, tmp_path / "desk", claimants=4, urls=urls)
+    check_against("synthetic-urls" if urls else "synthetic", Desk(tmp_path / "desk"), tmp_path / "site", parallel)
