@@ -80,3 +80,30 @@ def test_a_synthetic_desk_builds_to_its_golden_files(tmp_path: Path, parallel: b
 
     generate(60, tmp_path / "desk", claimants=4, urls=urls)
     check_against("synthetic-urls" if urls else "synthetic", Desk(tmp_path / "desk"), tmp_path / "site", parallel)
+
+
+def test_check_pages_are_the_same_with_their_quotes_made_ready_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check pages' quotes are made article by article for a window of
+    checks at a time (render._prepare_quotes): windows of a citation or
+    two make the same pages."""
+    import factcheck.site.render as render
+
+    monkeypatch.setattr(render, "QUOTES_AT_ONCE", 2)
+    prepared = []
+    prepare = render._Renderer._prepare_quotes
+    monkeypatch.setattr(
+        render._Renderer, "_prepare_quotes", lambda self, checks: prepared.append(checks) or prepare(self, checks)
+    )
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    made = []
+    quote = render._Renderer._quote
+    monkeypatch.setattr(render._Renderer, "_quote", staticmethod(lambda *args: made.append(args) or quote(*args)))
+    generate(60, tmp_path / "desk", claimants=4, urls=True)
+    check_against("synthetic-urls", Desk(tmp_path / "desk"), tmp_path / "site", parallel=False)
+    assert len(prepared) == 60  # 3 to 5 citations a check: a window each
+    cited = sum(p.read_text(encoding="utf-8").count("- article:") for p in (tmp_path / "desk").rglob("*.yaml"))
+    assert len(made) == cited  # each made once, ready for its page

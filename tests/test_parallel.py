@@ -122,23 +122,24 @@ def test_an_article_changed_while_the_site_is_built_fails_it_and_writes_nothing(
 ) -> None:
     """A build lets the articles' bodies go once the quotes are found, and
     the pages that show one read it again: never a text other than the one
-    checked. An article saved meanwhile is an error; nothing is written."""
+    checked. An article saved meanwhile (here: as a process starts on its
+    check pages, whose quotes it reads first) is an error; nothing is written."""
     site = tmp_path / "site"
     if where == "one-process":  # into a site there already: one process, which must leave it as it was
         assert build(sample_desk.config, out_dir=site, parallel=True).ok
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     parent = os.getpid()
-    page = _Renderer.page
+    prepare = _Renderer._prepare_quotes
     changed = []
 
-    def saves_every_article(self, path, template, **context):  # type: ignore[no-untyped-def]
+    def saves_every_article(self, checks):  # type: ignore[no-untyped-def]
         if not changed and (where == "one-process" or (os.getpid() == parent) == (where == "in-the-parent")):
-            changed.append(path)
+            changed.append(len(checks))
             for article in sample_desk.articles.glob("*.txt"):
                 article.write_text(article.read_text(encoding="utf-8") + "\nA line added.\n", encoding="utf-8")
-        return page(self, path, template, **context)
+        return prepare(self, checks)
 
-    monkeypatch.setattr(_Renderer, "page", saves_every_article)
+    monkeypatch.setattr(_Renderer, "_prepare_quotes", saves_every_article)
     if where == "one-process":  # every page to be made again
         config = sample_desk.config.read_text(encoding="utf-8")
         sample_desk.config.write_text(config.replace("\ntitle: ", "\ntitle: New "), encoding="utf-8")

@@ -48,7 +48,7 @@ from .loader import (
     theme_problems,
 )
 from .markdown import render_markdown, render_markdown_at
-from .marks import excerpt, paragraphs, with_pages
+from .marks import Excerpt, excerpt, paragraphs, with_pages
 from .output import Layout
 from .views import (
     STANCE_LABELS,
@@ -68,6 +68,10 @@ MARKDOWN = Space[str]("markdown", str, by_row=True)  # rendered Markdown, by the
 # List items, by what they show.
 FRAGMENTS = Space[str]("fragment", str, by_row=True)
 RUN = 64  # checks in a run of an export's parts, on average (_Renderer.runs)
+# Citations whose excerpts check pages are made ready at once (_prepare_quotes):
+# about 1 KB each, some 50 MB at most (at 10,000 checks, each process's share
+# of the check pages is one window).
+QUOTES_AT_ONCE = 50_000
 
 
 # Control characters (an archived text may hold one) are not allowed in HTML
@@ -314,6 +318,7 @@ class _Renderer:
         self._words: OrderedDict[str, Words] = OrderedDict()
         self._bodies: OrderedDict[str, str] = OrderedDict()
         self._quoted: dict[tuple[str, int], feeds.Quoted] = {}
+        self._quotes: dict[tuple[str, int], tuple[Excerpt, str]] = {}  # for check pages (_prepare_quotes)
         self._item_template = env.from_string(
             '{% from "_macros.html" import check_item with context %}{{ check_item(check) }}'
         )
@@ -364,8 +369,10 @@ class _Renderer:
             script_messages=self.script_messages(),
         )
         checks = site.checks if only is None else [site.desk.checks[i] for i in sorted(only.checks)]
-        for check in checks:
-            if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check)):
+        made = [check for check in checks if self.fresh(check_url(check.id) + "index.html", self.with_evidence(check))]
+        for window in self._windows(made):
+            self._prepare_quotes(window)
+            for check in window:
                 self.check_page(check)
         articles = site.articles if only is None else [site.desk.articles[i] for i in sorted(only.articles)]
         for article in articles:
@@ -634,6 +641,43 @@ class _Renderer:
             found = self._quoted[key] = feeds.quoted(self.body(self.site.desk.articles[r.article]), r)
         return found
 
+    def _windows(self, checks: list[Check]) -> Iterator[list[Check]]:
+        """The checks in windows of some QUOTES_AT_ONCE citations (_prepare_quotes)."""
+        window: list[Check] = []
+        quotes = 0
+        for check in checks:
+            window.append(check)
+            quotes += len(self.site.citations_by_check.get(check.id, ()))
+            if quotes >= QUOTES_AT_ONCE:
+                yield window
+                window, quotes = [], 0
+        if window:
+            yield window
+
+    def _prepare_quotes(self, checks: list[Check]) -> None:
+        """What the check pages show of each citation of these checks (the
+        excerpt, and the link into the original), made article by article:
+        each article's text is read, and its words joined, once for all its
+        citations in the window, where page by page they were read once a
+        citation (the last few kept), some 3 of every 4 at 10,000 checks."""
+        by_article: dict[str, list[Resolved]] = {}
+        for check in checks:
+            for r in self.site.citations_by_check.get(check.id, ()):
+                by_article.setdefault(r.article, []).append(r)
+        for article_id, cited in by_article.items():
+            article = self.site.desk.articles[article_id]
+            body = self.body(article)
+            words = Words(body) if article.url else None
+            for r in cited:
+                self._quotes[(r.check, r.citation.index)] = self._quote(article, r, body, words)
+
+    @staticmethod
+    def _quote(article: Article, r: Resolved, body: str, words: Words | None) -> tuple[Excerpt, str]:
+        original = ""
+        if article.url and words is not None:
+            original = article.url + text_fragment(words, r.spans[0][0], r.spans[-1][1])
+        return excerpt(body, r.spans), original
+
     def check_page(self, check) -> None:  # type: ignore[no-untyped-def]
         site = self.site
         evidence = []
@@ -641,14 +685,16 @@ class _Renderer:
             items = []
             for r in cited:
                 article = site.desk.articles[r.article]
-                original = ""
-                if article.url:
-                    original = article.url + text_fragment(self.words(article), r.spans[0][0], r.spans[-1][1])
+                quote = self._quotes.pop((r.check, r.citation.index), None)
+                if quote is None:  # a page made alone
+                    words = self.words(article) if article.url else None
+                    quote = self._quote(article, r, self.body(article), words)
+                shown, original = quote
                 items.append(
                     {
                         "resolved": r,
                         "article": article,
-                        "excerpt": excerpt(self.body(article), r.spans),
+                        "excerpt": shown,
                         "archived": article_url(article.id) + "#" + r.anchor,
                         "original": original,
                         "pages": self.pages_label(article.pages_of(r.start, r.end)),
