@@ -105,6 +105,22 @@ class _Reader:
             i += 1
         return i
 
+    def _after(self, i: int, c: int) -> tuple[int, int]:
+        """The first line from `i` on that holds a token, and its
+        indentation (the end, and 0): where the block whose keys or dashes
+        stand at column `c` ends (PyYAML ends it there), unless the token
+        stands at `c` too. One further in would continue a value, or be an
+        error."""
+        tokens, end = self.tokens, self.end
+        while i < end and not tokens[i]:
+            i += 1
+        if i == end:
+            return i, 0
+        indent = self.indents[i]
+        if indent > c:
+            raise _Unread
+        return i, indent
+
     def _loc(self, line: int, column: int, end_line: int, end_column: int) -> Location:
         # As yamlsource's: a node that ends at the start of a line ends on the line before.
         row = line + 1 + self.offset
@@ -116,8 +132,7 @@ class _Reader:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise _Unread
-        lines, indents, tokens, end = self.lines, self.indents, self.tokens, self.end
-        file, offset = self.file, self.offset
+        lines, file, offset = self.lines, self.file, self.offset
         first = i
         fields: dict[str, Field] = {}
         while True:
@@ -142,27 +157,17 @@ class _Reader:
             else:
                 node, i = self._value(i, m.start(2) if value else len(line), c, colon + 1)
             fields[key] = _new(Field, (key, _new(Location, (file, row, c + 1, row, colon + 1)), node))
-            # Where the block ends: at the next token that is not further
-            # in (one further in would continue a value, or be an error).
-            while i < end and not tokens[i]:
-                i += 1
-            if i == end:
-                end_line, end_column = i, 0
-                break
-            indent = indents[i]
-            if indent > c:
-                raise _Unread
-            if indent < c:
-                end_line, end_column = i, indent
+            i, indent = self._after(i, c)
+            if i == self.end or indent < c:
                 break
         self.depth -= 1
-        return _new(Node, ("map", fields, self._loc(first, c, end_line, end_column), False)), i
+        return _new(Node, ("map", fields, self._loc(first, c, i, indent), False)), i
 
     def _sequence(self, i: int, c: int) -> tuple[Node, int]:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise _Unread
-        lines, indents, end = self.lines, self.indents, self.end
+        lines = self.lines
         first = i
         items: list[Node] = []
         while True:
@@ -179,18 +184,11 @@ class _Reader:
                 node = self._scalar(line, i, at)
                 i += 1
             items.append(node)
-            i = self._next(i)
-            if i == end:
-                end_line, end_column = i, 0
-                break
-            indent = indents[i]
-            if indent > c:
-                raise _Unread
-            if indent < c or lines[i][c] != "-":
-                end_line, end_column = i, indent
+            i, indent = self._after(i, c)
+            if i == self.end or indent < c or lines[i][c] != "-":
                 break
         self.depth -= 1
-        return _new(Node, ("seq", items, self._loc(first, c, end_line, end_column), False)), i
+        return _new(Node, ("seq", items, self._loc(first, c, i, indent), False)), i
 
     def _value(self, i: int, at: int, c: int, after_colon: int) -> tuple[Node, int]:
         """The value of a key on line `i` whose text (if any) starts at
