@@ -25,7 +25,8 @@ import re
 from itertools import pairwise
 
 from ..diagnostics import Location
-from .yamltree import CORE12_RESOLVERS, Field, Node
+from .yamltree import CORE12_RESOLVERS, UNSHOWABLE, Field, Node, core_int, located
+from .yamltree import new as _new
 
 # What the reader leaves to PyYAML wherever it stands: tabs, carriage
 # returns, characters YAML does not allow or that pages cannot show, the
@@ -40,9 +41,6 @@ _ESCAPED = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t"}
 # Characters that cannot open a plain value, or make it something else:
 # indicators, and `-`, `?`, `:` (which can, before some characters; rare).
 _NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Control characters and surrogate halves, which a quoted string's escapes
-# can make and pages cannot show (yamlsource reports them).
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _pattern, _first in CORE12_RESOLVERS:
     for _char in _first:
@@ -65,11 +63,6 @@ def read(text: str, file: str, line_offset: int = 0) -> Node | None:
         return _Reader(text, file, line_offset).document()
     except _Unread:
         return None
-
-
-# Tuples made without the Python-level __new__ NamedTuple gives them (the
-# reader makes some 90 a document, and this halves their cost).
-_new = tuple.__new__
 
 
 class _Reader:
@@ -122,11 +115,7 @@ class _Reader:
         return i, indent
 
     def _loc(self, line: int, column: int, end_line: int, end_column: int) -> Location:
-        # As yamlsource's: a node that ends at the start of a line ends on the line before.
-        row = line + 1 + self.offset
-        if end_column == 0 and end_line > line:
-            return _new(Location, (self.file, row, column + 1, end_line + self.offset, None))
-        return _new(Location, (self.file, row, column + 1, end_line + 1 + self.offset, end_column + 1))
+        return located(self.file, line + self.offset, column, end_line + self.offset, end_column)
 
     def _mapping(self, i: int, c: int) -> tuple[Node, int]:
         self.depth += 1
@@ -219,7 +208,7 @@ class _Reader:
             text = m.group(1)
             if "\\" in text:
                 text = _ESCAPE.sub(_unescape, text)
-                if _UNSHOWABLE.search(text):
+                if UNSHOWABLE.search(text):  # yamlsource reports it
                     raise _Unread
             return _new(Node, ("str", text, self._loc(i, at, i, m.end(1) + 1), False))
         if first == "'":
@@ -244,8 +233,8 @@ class _Reader:
         if resolvers is not None:
             for tag, pattern in resolvers:
                 if pattern.match(value):
-                    if tag == "int":  # YAML 1.2: 017 is seventeen, not octal
-                        return _new(Node, ("int", int(value, {"0x": 16, "0o": 8}.get(value[:2], 10)), loc, False))
+                    if tag == "int":
+                        return _new(Node, ("int", core_int(value), loc, False))
                     if tag == "bool":
                         return _new(Node, ("bool", _BOOLEANS[value.lower()], loc, False))
                     if tag == "null":

@@ -13,7 +13,7 @@ import yaml
 
 from ..diagnostics import Diagnostic, Location
 from . import yamlplain
-from .yamltree import CORE12_RESOLVERS, TAG, Field, Node, Scalar
+from .yamltree import CORE12_RESOLVERS, TAG, UNSHOWABLE, Field, Node, Scalar, core_int, located
 
 __all__ = ["Field", "Node", "Scalar", "describe", "parse"]
 
@@ -71,11 +71,6 @@ for _loader in (_Core12Loader, _FastLoader):
     _loader.yaml_implicit_resolvers = {}
     for _tag, _pattern, _first in CORE12_RESOLVERS:
         _loader.add_implicit_resolver(TAG + _tag, re.compile(_pattern), list(_first))
-
-
-# Characters no page can show: control characters (other than tab and line
-# breaks) and halves of surrogate pairs, which YAML's \x and \u escapes can make.
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _unshowable(loc: Location, char: str) -> Diagnostic:
@@ -242,22 +237,14 @@ class _Builder:
         return _loc(self.file, node.start_mark, self.line_offset, node.end_mark)
 
     def build(self, node: yaml.Node) -> Node:
-        # One call a node (of some 45 in an entry), its Location made here:
-        # this is most of the time of reading an entry.
+        # One call a node (of some 45 in an entry), its Location made here.
+        # Documents in plain block YAML do not come here (yamlplain).
         if id(node) in self.seen:
             raise _SharedNode
         self.seen.add(id(node))
         tag = node.tag or ""
         short = tag[len(TAG) :] if tag.startswith(TAG) else None
-        start, end = node.start_mark, node.end_mark
-        if start is None or end is None:
-            loc = _loc(self.file, start, self.line_offset, end)
-        elif end.column == 0 and end.line > start.line:
-            # A block scalar ends at the start of the next line; its last line is the one before.
-            loc = Location(self.file, start.line + 1 + self.line_offset, start.column + 1, end.line + self.line_offset)
-        else:
-            offset = self.line_offset
-            loc = Location(self.file, start.line + 1 + offset, start.column + 1, end.line + 1 + offset, end.column + 1)
+        loc = _loc(self.file, node.start_mark, self.line_offset, node.end_mark)
         if isinstance(node, yaml.ScalarNode):
             if short not in _SCALAR_TAGS:
                 return self._bad_tag(node, tag, loc)
@@ -284,8 +271,8 @@ class _Builder:
         try:
             if short == "str":
                 value = node.value
-            elif short == "int":  # YAML 1.2: 017 is seventeen, not octal
-                value = int(node.value, {"0x": 16, "0o": 8}.get(node.value[:2], 10))
+            elif short == "int":
+                value = core_int(node.value)
             else:
                 value = self.loader.construct_object(node, deep=True)
         except (ValueError, KeyError, IndexError, yaml.YAMLError):
@@ -300,7 +287,7 @@ class _Builder:
             )
             return Node("rejected", None, loc)
         if isinstance(value, str):
-            bad = _UNSHOWABLE.search(value)
+            bad = UNSHOWABLE.search(value)
             if bad:
                 self.diagnostics.append(_unshowable(loc, bad.group()))
                 return Node("rejected", None, loc)
@@ -319,17 +306,12 @@ class _Builder:
         fields: dict[str, Field] = {}
         file, offset = self.file, self.line_offset
         for key_node, value_node in node.value:
-            start, end = key_node.start_mark, key_node.end_mark
-            if start is None or end is None or end.line != start.line:
-                key_loc = _loc(file, start, offset, end)
-            else:  # a key on one line, as keys are
-                line = start.line + 1 + offset
-                key_loc = Location(file, line, start.column + 1, end.line + 1 + offset, end.column + 1)
+            key_loc = _loc(file, key_node.start_mark, offset, key_node.end_mark)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.append(Diagnostic.at(key_loc, "schema", "a key must be a plain string"))
                 continue
             key = str(key_node.value)
-            bad = _UNSHOWABLE.search(key)
+            bad = UNSHOWABLE.search(key)
             if bad:
                 self.diagnostics.append(_unshowable(key_loc, bad.group()))
                 continue
@@ -363,10 +345,7 @@ def _loc(file: str, mark: yaml.Mark | None, line_offset: int, end: yaml.Mark | N
         return Location(file)
     if end is None:
         return Location(file, mark.line + 1 + line_offset, mark.column + 1)
-    if end.column == 0 and end.line > mark.line:
-        # A block scalar ends at the start of the next line; its last line is the one before.
-        return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + line_offset)
-    return Location(file, mark.line + 1 + line_offset, mark.column + 1, end.line + 1 + line_offset, end.column + 1)
+    return located(file, mark.line + line_offset, mark.column, end.line + line_offset, end.column)
 
 
 # PyYAML's wording for the commonest slips, in an editor's words.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..diagnostics import Location
@@ -46,3 +47,26 @@ class Field(NamedTuple):
 
 
 Scalar = str | int | float | bool | None
+
+
+# Characters no page can show: control characters (other than tab and line
+# breaks) and halves of surrogate pairs, which YAML's \x and \u escapes can make.
+UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Made without the Python-level __new__ NamedTuple gives them: a tree is
+# some 90 tuples a document, and this halves their cost.
+new = tuple.__new__
+
+
+def located(file: str, line: int, column: int, end_line: int, end_column: int) -> Location:
+    """Where a value stands, from its start and end as PyYAML's marks give
+    them (0-based, the end just after the value). A value that ends at the
+    start of a line (a block text, a block mapping) ends on the line before."""
+    if end_column == 0 and end_line > line:
+        return new(Location, (file, line + 1, column + 1, end_line, None))
+    return new(Location, (file, line + 1, column + 1, end_line + 1, end_column + 1))
+
+
+def core_int(text: str) -> int:
+    """An integer of the YAML 1.2 core schema: 017 is seventeen, not octal."""
+    return int(text, {"0x": 16, "0o": 8}.get(text[:2], 10))
