@@ -268,3 +268,36 @@ def test_an_entry_with_a_duplicate_key_is_reported_by_pyyaml_as_before() -> None
     node, problems = parse("claim: x\nverdict: false\nclaim: y\n", "c.yaml")
     assert [(p.code, p.line, p.column) for p in problems] == [("duplicate-key", 3, 1)]
     assert node is not None and node.value["claim"].node.value == "x"  # type: ignore[union-attr]
+
+
+def test_locations_are_where_the_values_stand() -> None:
+    """Written out, as PyYAML's marks give them (both readers make locations
+    with one rule, yamltree.located, so comparing them cannot find a fault
+    in it): a value that ends at the start of a line (a `|` text, a block
+    mapping or list) ends on the line before, with no end column."""
+    text = "a: 1\nb: |\n  x\n  y\n\nc:\n  - d: e\n    f: 'g'\n  - h\nz: [p, q]\n"
+    for read in (lambda: yamlplain.read(text, "f.yaml"), lambda: parse_with_pyyaml(text, "f.yaml")[0]):
+        root = read()
+        assert root is not None
+        fields = root.value
+        assert isinstance(fields, dict)
+        where = {
+            "root": root.loc,
+            "a key": fields["a"].key_loc,
+            "b": fields["b"].node.loc,
+            "c": fields["c"].node.loc,
+            "c item 1": fields["c"].node.value[0].loc,  # type: ignore[index]
+            "f": fields["c"].node.value[0].value["f"].node.loc,  # type: ignore[index]
+            "z": fields["z"].node.loc,
+            "z item 2": fields["z"].node.value[1].loc,  # type: ignore[index]
+        }
+        assert {k: tuple(loc)[1:] for k, loc in where.items()} == {
+            "root": (1, 1, 10, None),
+            "a key": (1, 1, 1, 2),
+            "b": (2, 4, 5, None),
+            "c": (7, 3, 9, None),
+            "c item 1": (7, 5, 9, 3),
+            "f": (8, 8, 8, 11),
+            "z": (10, 4, 10, 10),
+            "z item 2": (10, 8, 10, 9),
+        }
