@@ -19,8 +19,8 @@ _WORDS = re.compile(r"\S+")
 class IndexedWords(Words):
     """The former `Words`: where every word's core stands in `flat`."""
 
-    def __init__(self, body: str):
-        super().__init__(body)
+    def __init__(self, body: str):  # as it was: not Words.__init__
+        self.body = body
         words = _WORDS.findall(body)
         self.flat = " ".join(words)
         self.at: dict[str, list[int]] = defaultdict(list)
