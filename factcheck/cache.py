@@ -37,6 +37,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from . import fork
 from .model import Text
 from .safefs import read_regular
 from .sqlitefile import discard, discard_journals, open_checked, transaction
@@ -136,6 +137,8 @@ class Cache:
         self._dirty: dict[str, set[str]] = {}
         self._encoders: dict[str, Callable[[Any], bytes]] = {}  # tables whose values are not written as _ENCODE does
         self._encoded: dict[str, dict[str, bytes]] = {}  # rows given encoded (put_encoded), not yet saved
+        # write_ahead's process, and the rows to write when it began
+        self._ahead: tuple[fork.Worker, dict[str, set[str]]] | None = None
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -360,6 +363,7 @@ class Cache:
         Failing to save is not an error: the cache is only a shortcut."""
         if self.path is None:
             return
+        self._join_ahead()
         self.prune(prune)
         if not any(self._dirty.values()):
             return
@@ -373,7 +377,7 @@ class Cache:
         try:
             with transaction(db):
                 db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", deletes)
-                rows = self._encoded_rows(written, unwritable)
+                rows = _encode_rows(self._snapshot(written), unwritable)
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
                 db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", unwritable)
         except sqlite3.Error:
@@ -387,33 +391,12 @@ class Cache:
         written: list[tuple[str, str]] = []
         deletes: list[tuple[str, str]] = []
         for name, keys in self._dirty.items():
-            values, raw, encoded = self._values.get(name, {}), self._raw.get(name, {}), self._encoded.get(name, {})
             for k in keys:
                 # A value (decoded, or new), or a row a forked process made (merge), or given encoded.
-                (written if k in values or k in raw or k in encoded else deletes).append((name, k))
+                (written if self._holds(name, k) else deletes).append((name, k))
         written.sort()
         deletes.sort()
         return written, deletes
-
-    def _encoded_rows(
-        self, written: list[tuple[str, str]], unwritable: list[tuple[str, str]]
-    ) -> Iterator[tuple[str, str, bytes]]:
-        # Encoded one at a time as SQLite takes them: all at once, they
-        # would be a second copy of the cache (200 MB for a cold build of
-        # 10,000 checks) held beside the values. A value that cannot be
-        # encoded is not written, and listed in `unwritable`.
-        for name, k in written:
-            values = self._values.get(name, {})
-            if k not in values:
-                given = self._encoded.get(name, {})
-                yield name, k, given[k] if k in given else self._raw[name][k]
-                continue
-            try:
-                data = self._encoders.get(name, _ENCODE)(values[k])
-            except (TypeError, ValueError, OverflowError):
-                unwritable.append((name, k))
-                continue
-            yield name, k, data
 
     def _save_new(self) -> bool:
         """Where there is no database yet (a fresh clone in CI, a deleted
@@ -423,52 +406,74 @@ class Cache:
         through the journal: 0.4 s against 0.85 s for the rows of a build of
         10,000 checks. False where it was not done: the usual save follows.
         (A run killed while it writes leaves its `.new` file behind.)"""
-        file = self.path / DATABASE if self.path is not None else None
-        if file is None or os.path.lexists(file):
+        if self.path is None or os.path.lexists(self.path / DATABASE) or not self._write_new(self.path):
             return False
-        try:
-            self.path.mkdir(exist_ok=True)
-        except OSError:
-            return False
-        try:
-            fd, name = tempfile.mkstemp(prefix=f"{DATABASE}.", suffix=".new", dir=self.path)  # this run's own
-        except OSError:
-            return False
-        new = Path(name)
-        written, _ = self._written()
-        try:
-            db = open_checked(new, _SCHEMA)
-            if db is None:
-                return False
-            try:
-                db.execute("PRAGMA journal_mode = OFF")
-                db.execute("PRAGMA synchronous = OFF")
-                with transaction(db):
-                    db.execute("INSERT INTO meta VALUES ('format', ?), ('code', ?)", (_FORMAT, code_fingerprint()))
-                    db.executemany("INSERT INTO entries VALUES (?, ?, ?)", self._encoded_rows(written, []))
-                db.execute("PRAGMA journal_mode = WAL")  # as _open sets it, recorded in the file
-            finally:
-                db.close()
-            os.fchmod(fd, 0o644)  # as SQLite makes its files (mkstemp makes them 0600)
-            os.fsync(fd)  # whole on disk before it is in place
-            if os.path.lexists(file):
-                return False
-            # No journal of a database gone may be taken for this one's. (A
-            # run that makes the database between the look above and this
-            # would lose its journal: microseconds, and only a cache.)
-            discard_journals(file)
-            os.link(new, file)  # fails where another run has put a database there meanwhile
-        except (sqlite3.Error, OSError):
-            return False
-        finally:
-            os.close(fd)
-            discard(new)
         self._dirty.clear()
         self._encoded.clear()
         self._opened = False  # what is read next is read from it
         return True
 
+    def _write_new(self, folder: Path) -> bool:
+        written, _ = self._written()
+        return _write_new(folder, self._snapshot(written), code_fingerprint())
+
+    def write_ahead(self) -> None:
+        """Where there is no database yet: start writing the rows made so
+        far as `_save_new` does, in a forked process, while this one goes on
+        (a cold `check` checks the citations and the links meanwhile; a
+        thread would not do, as SQLite's writing of each row waits for the
+        interpreter). `save` and `close` wait for it; what changed in
+        between is saved as usual after it. Only where nothing else would
+        be forked or threaded meanwhile (fork.py)."""
+        if self.path is None or self._ahead is not None or self._db is not None or not any(self._dirty.values()):
+            return
+        if not fork.available() or os.path.lexists(self.path / DATABASE):
+            return
+        folder = self.path
+        code_fingerprint()  # read from this package's files once, not in the child too
+        worker = fork.Worker.start(lambda emit: self._write_new(folder), "the process writing the cache")
+        self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()})
+
+    def _join_ahead(self) -> None:
+        """Wait for `write_ahead`'s process: the rows it wrote are saved.
+        One made or deleted meanwhile is saved as usual, but for a row that
+        was deleted before it began and made again since: the next run
+        misses it (keys are made from inputs, so nothing wrong is read)."""
+        if self._ahead is None:
+            return
+        worker, dirty = self._ahead
+        self._ahead = None
+        try:
+            done = worker.drain(lambda *message: None, wait=True)
+        except fork.WorkerError:
+            return  # the usual save writes it all
+        if not done:
+            return
+        for name, keys in dirty.items():
+            written = {k for k in keys if self._holds(name, k)}
+            self._dirty.get(name, set()).difference_update(written)
+            encoded = self._encoded.get(name, {})
+            for k in written & encoded.keys():
+                del encoded[k]
+        self._opened = False  # what is read next is read from it
+
+    def _snapshot(self, written: list[tuple[str, str]]) -> Iterator[_Row]:
+        """The rows to write (`_written`) as they stand: each one's value
+        and the encoder it takes, or its bytes (encoder None), encoded only
+        as SQLite takes them (`_encode_rows`)."""
+        for name, k in written:
+            values = self._values.get(name, {})
+            if k in values:
+                yield name, k, values[k], self._encoders.get(name, _ENCODE)
+            else:
+                given = self._encoded.get(name, {})
+                yield name, k, given[k] if k in given else self._raw[name][k], None
+
+    def _holds(self, name: str, key: str) -> bool:
+        return key in self._values.get(name, {}) or key in self._raw.get(name, {}) or key in self._encoded.get(name, {})
+
     def close(self) -> None:
+        self._join_ahead()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -570,6 +575,76 @@ class Cache:
         except sqlite3.Error:
             db.close()
             return None
+
+
+# A row to write: its table, key, and value with the encoder it takes, or its bytes.
+_Row = tuple[str, str, Any, Callable[[Any], bytes] | None]
+
+
+def _encode_rows(
+    rows: Iterable[_Row], unwritable: list[tuple[str, str]] | None = None
+) -> Iterator[tuple[str, str, bytes]]:
+    # One at a time as SQLite takes them: all at once, they would be a second
+    # copy of the cache (200 MB for a cold build of 10,000 checks) held
+    # beside the values. A value that cannot be encoded is not written, and
+    # listed in `unwritable`.
+    for name, k, value, encode in rows:
+        if encode is None:
+            yield name, k, value
+            continue
+        try:
+            data = encode(value)
+        except (TypeError, ValueError, OverflowError):
+            if unwritable is not None:
+                unwritable.append((name, k))
+            continue
+        yield name, k, data
+
+
+def _write_new(
+    folder: Path,
+    rows: Iterable[_Row],
+    fingerprint: str,
+) -> bool:
+    """A new database of these rows at folder/DATABASE, written beside it
+    with no journal and put in place only if none has appeared meanwhile
+    (Cache._save_new); whether it was put in place."""
+    file = folder / DATABASE
+    written = False
+    try:
+        folder.mkdir(exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f"{DATABASE}.", suffix=".new", dir=folder)  # this run's own
+    except OSError:
+        fd = -1
+    if fd != -1:
+        new = Path(name)
+        try:
+            db = open_checked(new, _SCHEMA)
+            if db is not None:
+                try:
+                    db.execute("PRAGMA journal_mode = OFF")
+                    db.execute("PRAGMA synchronous = OFF")
+                    with transaction(db):
+                        db.execute("INSERT INTO meta VALUES ('format', ?), ('code', ?)", (_FORMAT, fingerprint))
+                        db.executemany("INSERT INTO entries VALUES (?, ?, ?)", _encode_rows(rows))
+                    db.execute("PRAGMA journal_mode = WAL")  # as _open sets it, recorded in the file
+                finally:
+                    db.close()
+                os.fchmod(fd, 0o644)  # as SQLite makes its files (mkstemp makes them 0600)
+                os.fsync(fd)  # whole on disk before it is in place
+                if not os.path.lexists(file):
+                    # No journal of a database gone may be taken for this one's. (A
+                    # run that makes the database between the look above and this
+                    # would lose its journal: microseconds, and only a cache.)
+                    discard_journals(file)
+                    os.link(new, file)  # fails where another run has put a database there meanwhile
+                    written = True
+        except (sqlite3.Error, OSError):
+            written = False
+        finally:
+            os.close(fd)
+            discard(new)
+    return written
 
 
 def _key(key: Any) -> str:

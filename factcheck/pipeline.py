@@ -115,10 +115,15 @@ def verify(
     from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
 
     env = environment(config, cache)
-    result = _verify(config, strict, cache, progress, env, walk_desk(config), links=True, parallel=parallel)
-    if own_cache:
-        cache.save(prune=CHECK_SPACES)
-        cache.close()
+    try:
+        result = _verify(
+            config, strict, cache, progress, env, walk_desk(config), links=True, parallel=parallel, ahead=own_cache
+        )
+        if own_cache:
+            cache.save(prune=CHECK_SPACES)
+    finally:
+        if own_cache:
+            cache.close()  # and waits for its writer, if it started one
     return result
 
 
@@ -131,12 +136,15 @@ def _verify(
     walks: Walks,
     links: bool = False,
     parallel: bool = False,
+    ahead: bool = False,
 ) -> Verification:
     """Load, validate, resolve, from the desk's folders as `walks` found
     them. `links`: also the broken links that can be told without
     rendering (what `check` does; `build` checks every link of every page
     it renders instead). `parallel`: a desk the cache does not know yet is
-    read and matched on two cores (verify/warm.py)."""
+    read and matched on two cores (verify/warm.py). `ahead`: nothing forks
+    after this, so a cache with no database yet may start writing one on a
+    thread once the quotes are matched (Cache.write_ahead)."""
     # load
     if parallel:
         progress("reading the desk")
@@ -155,6 +163,8 @@ def _verify(
     if parallel:
         progress("checking citations")
         warm.resolve(entries, articles, cache)
+        if ahead:
+            cache.write_ahead()  # while the citations are checked from what it holds
     resolved, citation_problems = resolve_citations(entries, articles, cache, progress)
 
     diagnostics = (

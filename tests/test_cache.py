@@ -149,3 +149,80 @@ def test_a_database_another_run_put_in_place_meanwhile_is_written_to_not_replace
     assert again.get(WHOLE, "theirs") == "another run's"
     assert again.get(WHOLE, "mine") == "this run's"
     assert sorted(p.name for p in (tmp_path / FOLDER).iterdir() if p.name.endswith(".new")) == []
+
+
+def _written_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The rows this process encodes for SQLite from now on (not those a
+    forked process writes: its list is its own copy)."""
+    written: list[tuple[str, str]] = []
+    encode = cache_module._encode_rows
+
+    def recorded(rows, unwritable=None):  # type: ignore[no-untyped-def]
+        for row in encode(rows, unwritable):
+            written.append(row[:2])
+            yield row
+
+    monkeypatch.setattr(cache_module, "_encode_rows", recorded)
+    return written
+
+
+def test_rows_written_ahead_are_saved_once_and_what_changed_meanwhile_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold `check` starts writing its new cache in a forked process while
+    # it checks the citations; a row made or deleted meanwhile must still be
+    # saved, and no row it wrote written again.
+    cache = Cache.open(tmp_path)
+    for i in range(30):
+        cache.put(WHOLE, f"k{i}", f"value {i}")
+        cache.put(BY_ROW, f"r{i}", f"row {i}")
+    written_here = _written_here(monkeypatch)
+    cache.write_ahead()
+    cache.put(WHOLE, "later", "made while the other process wrote")
+    cache.delete(BY_ROW, "r3")
+    cache.put(WHOLE, "k5", "value 5")  # made again, the same (keys are made from inputs)
+    cache.save()
+    cache.close()
+    assert written_here == [("whole", "later")]
+    again = Cache.open(tmp_path)
+    assert again.count(WHOLE.name) == 31 and again.count(BY_ROW.name) == 29
+    assert again.get(WHOLE, "later") == "made while the other process wrote"
+    assert again.get(WHOLE, "k29") == "value 29" and again.get(BY_ROW, "r29") == "row 29"
+    assert again.get(BY_ROW, "r3") is None
+    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir() if p.name.endswith(".new")) == []
+
+
+@pytest.mark.parametrize("how", ["fails", "dies"])
+def test_a_writer_that_does_not_write_leaves_every_row_to_the_usual_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import os
+    import signal
+
+    def does_not_write(*args: object) -> bool:
+        if how == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return False
+
+    monkeypatch.setattr(cache_module, "_write_new", does_not_write)  # in the forked process
+    cache = Cache.open(tmp_path)
+    for i in range(10):
+        cache.put(WHOLE, f"k{i}", f"value {i}")
+    cache.write_ahead()
+    monkeypatch.undo()
+    cache.save()
+    cache.close()
+    assert Cache.open(tmp_path).count(WHOLE.name) == 10
+
+
+def test_nothing_is_written_ahead_where_a_database_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from factcheck import fork
+
+    _saved(tmp_path, WHOLE, {"old": "an earlier run's"})
+    cache = Cache.open(tmp_path)
+    cache.put(WHOLE, "new", "this run's")
+    monkeypatch.setattr(fork.Worker, "start", lambda *a: pytest.fail("forked to write a cache that is there"))
+    cache.write_ahead()
+    cache.save()
+    cache.close()
+    assert Cache.open(tmp_path).get(WHOLE, "new") == "this run's"

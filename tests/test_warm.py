@@ -110,3 +110,20 @@ def test_a_desk_the_cache_knows_is_not_forked_for(sample_desk: Desk, forks: list
     forks.clear()
     assert verify(sample_desk.config, parallel=True).ok
     assert forks == []
+
+
+def test_a_cold_check_writes_its_cache_in_a_third_process_and_the_next_check_reads_it_all(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcheck.verify import resolve
+
+    _cold(sample_desk)
+    first = verify(sample_desk.config, parallel=True)  # with a cache of its own, as `check` runs it
+    assert forks[-1] == "the process writing the cache"
+    calls: list[object] = []
+    parsed, find = corpus._parsed, resolve.find_quote
+    monkeypatch.setattr(corpus, "_parsed", lambda *a: calls.append(a) or parsed(*a))
+    monkeypatch.setattr(resolve, "find_quote", lambda *a: calls.append(a) or find(*a))
+    second = verify(sample_desk.config, parallel=True)
+    assert calls == []  # nothing parsed, nothing matched: all of it was in the cache
+    assert (first.diagnostics, first.citations_json) == (second.diagnostics, second.citations_json)
