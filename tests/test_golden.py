@@ -107,3 +107,38 @@ def test_check_pages_are_the_same_with_their_quotes_made_ready_a_few_at_a_time(
     assert len(prepared) == 60  # 3 to 5 citations a check: a window each
     cited = sum(p.read_text(encoding="utf-8").count("- article:") for p in (tmp_path / "desk").rglob("*.yaml"))
     assert len(made) == cited  # each made once, ready for its page
+
+
+def test_the_exports_read_each_article_once_for_all_its_quotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exports go check by check; what each shows of a citation
+    (render._Renderer.quoted) is made, for every citation of an article,
+    from one reading of its text, and each once."""
+    import factcheck.site.render as render
+
+    read_for_exports: list[str] = []
+    body = render._Renderer.body
+
+    def counted(self, article):  # type: ignore[no-untyped-def]
+        if sys._getframe(1).f_code.co_name == "quoted":
+            read_for_exports.append(article.id)
+        return body(self, article)
+
+    made = []
+    quoted = render.feeds.quoted
+    monkeypatch.setattr(render._Renderer, "body", counted)
+    monkeypatch.setattr(
+        render.feeds, "quoted", lambda text, r: made.append((r.check, r.citation.index)) or quoted(text, r)
+    )
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    generate(60, tmp_path / "desk", claimants=4, urls=True)
+    check_against("synthetic-urls", Desk(tmp_path / "desk"), tmp_path / "site", parallel=False)
+    cited = [
+        line.split(":", 1)[1].strip()
+        for p in (tmp_path / "desk").rglob("*.yaml")
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("- article:")
+    ]
+    assert sorted(read_for_exports) == sorted(set(cited))  # each article once
+    assert len(made) == len(set(made)) == len(cited)  # each citation's once

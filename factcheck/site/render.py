@@ -632,13 +632,18 @@ class _Renderer:
         return _kept(self._bodies, article.id, article.text.read)
 
     def quoted(self, r: Resolved) -> feeds.Quoted:
-        """What the exports show of a citation: made once for both, as the
-        articles it quotes are read again for it (40,000 citations at 10,000
-        checks, in no order an article's text could be kept for)."""
+        """What the exports show of a citation: made once for both. The
+        exports go check by check, in no order an article's text could be
+        kept for (40,000 citations of 10,000 articles at 10,000 checks), so
+        the text read for one citation gives what every citation of that
+        article shows, not only this one's."""
         key = (r.check, r.citation.index)
         found = self._quoted.get(key)
         if found is None:
-            found = self._quoted[key] = feeds.quoted(self.body(self.site.desk.articles[r.article]), r)
+            body = self.body(self.site.desk.articles[r.article])
+            for other in self.site.citations_by_article.get(r.article, ()):
+                self._quoted.setdefault((other.check, other.citation.index), feeds.quoted(body, other))
+            found = self._quoted.get(key) or self._quoted.setdefault(key, feeds.quoted(body, r))
         return found
 
     def _windows(self, checks: list[Check]) -> Iterator[list[Check]]:
