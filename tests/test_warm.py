@@ -127,3 +127,20 @@ def test_a_cold_check_writes_its_cache_in_a_third_process_and_the_next_check_rea
     second = verify(sample_desk.config, parallel=True)
     assert calls == []  # nothing parsed, nothing matched: all of it was in the cache
     assert (first.diagnostics, first.citations_json) == (second.diagnostics, second.citations_json)
+
+
+def test_a_cold_check_sorts_out_each_folders_files_once(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading half of the desk in a forked process needs the lists of
+    # articles and entries before the load that follows needs them again.
+    from factcheck.verify import sources
+
+    sorted_out: list[Path] = []
+    discover = sources._discover
+    monkeypatch.setattr(sources, "_discover", lambda folder, *a: sorted_out.append(folder) or discover(folder, *a))
+    _cold(sample_desk)
+    assert verify(sample_desk.config, parallel=True).ok
+    assert forks[0] == "the process reading half of the desk"
+    assert {sample_desk.articles, sample_desk.checks} <= set(sorted_out)
+    assert len(sorted_out) == len(set(sorted_out))  # each once

@@ -127,7 +127,23 @@ def discover(
                 hint="create it, or set paths in config.yaml",
             )
         ]
-    walk = walks.walk(folder) if walks is not None else walk_files(folder, root)
+    if walks is None:
+        return _discover(folder, root, suffixes, kind, walk_files(folder, root))
+    # The same folder, as walked, is sorted out the same way every time it
+    # is asked for: once a run (a cold check asked twice, 0.1 s each at
+    # 10,000 entries and articles, before and after reading them).
+    key = (folder, root, suffixes, kind)
+    found = walks.discovered.get(key)
+    if found is None:
+        found = _discover(folder, root, suffixes, kind, walks.walk(folder))
+        if walks.holds(folder):
+            walks.discovered[key] = found
+    return list(found[0]), list(found[1])
+
+
+def _discover(
+    folder: Path, root: Path, suffixes: tuple[str, ...], kind: str, walk: Walk
+) -> tuple[list[SourceFile], list[Diagnostic]]:
     diagnostics = list(walk.problems)
     files: list[SourceFile] = []
     by_id: dict[str, SourceFile] = {}
@@ -193,6 +209,8 @@ class Walks:
         self._walks: Mapping[Path, Walk] = {
             folder: walk_files(folder, root) for folder in dict.fromkeys(folders) if folder and folder.is_dir()
         }
+        # What `discover` made of a walked folder, by its arguments.
+        self.discovered: dict[tuple[Path, Path, tuple[str, ...], str], tuple[list[SourceFile], list[Diagnostic]]] = {}
 
     @classmethod
     def of(cls, root: Path, walks: Mapping[Path, Walk]) -> Walks:
@@ -204,6 +222,10 @@ class Walks:
     def walk(self, folder: Path) -> Walk:
         found = self._walks.get(folder)
         return found if found is not None else walk_files(folder, self.root)
+
+    def holds(self, folder: Path) -> bool:
+        """Whether `folder` was walked once for the run (`walk` walks any other anew)."""
+        return folder in self._walks
 
     def walked(self) -> Mapping[Path, Walk]:
         return self._walks
