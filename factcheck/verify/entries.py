@@ -17,7 +17,7 @@ from .editorial import editorial
 from .fields import FieldSpec, Record, read_record
 from .hints import did_you_mean
 from .ids import tag_slug
-from .match import elision_parts
+from .match import split_at_elisions
 from .normalize import normalize_quote
 from .sources import SourceFile, Walks, decode, discover, load_source, read_text, source_key
 from .yamlsource import Node, parse
@@ -273,7 +273,8 @@ def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation,
         if item is None or not {"article", "quote"} <= item.values.keys():
             continue
         quote = item.values["quote"]
-        parts = elision_parts(quote)
+        normalized = normalize_quote(quote)
+        parts = split_at_elisions(normalized)
         if len(parts) > 1 and not all(parts):
             at_edge = not parts[0] or not parts[-1]
             diagnostics.append(
@@ -290,7 +291,7 @@ def _citations(record: Record, diagnostics: list[Diagnostic]) -> tuple[Citation,
         for name in ("quote", "prefix", "suffix", "note"):
             if name in item.nodes and item.nodes[name].comment_follows:
                 diagnostics.append(_comment_warning(item.locs[name], name))
-        key = (item.values["article"], normalize_quote(quote), item.get("prefix"), item.get("suffix"))
+        key = (item.values["article"], normalized, item.get("prefix"), item.get("suffix"))
         if key in seen:
             diagnostics.append(
                 Diagnostic.at(

@@ -48,7 +48,12 @@ MatchResult = Found | Ambiguous | NotFound
 
 def elision_parts(quote: str) -> list[str]:
     """The parts of a quote split at `[...]`/`[…]`, normalized. One part if none."""
-    return _ELISION.split(normalize_quote(quote))
+    return split_at_elisions(normalize_quote(quote))
+
+
+def split_at_elisions(normalized: str) -> list[str]:
+    """`elision_parts` of a quote normalized already (normalize_quote)."""
+    return _ELISION.split(normalized)
 
 
 def find_quote(
