@@ -663,7 +663,7 @@ def _render_and_write(
     def put_own(path: str, data: bytes, key: str | None = None) -> None:
         put(path, data, key)
         if worker is not None:
-            worker.drain(put_theirs)  # the pages the other process has made meanwhile
+            worker.drain(put_theirs, leave_last=True)  # the pages the other process has made meanwhile
         for bundle_path, bundle_data in sorted(indexer.ready().items()):  # search, as each part is indexed
             writer.put(bundle_path, bundle_data)
 

@@ -118,6 +118,28 @@ def test_the_child_sends_a_megabyte_of_pages_without_waiting_for_the_parent() ->
     assert len(got) == sent
 
 
+def test_the_childs_last_message_waits_until_the_parent_asks_for_it() -> None:
+    # A build's child returns its cache rows (50 MB at 10,000 checks): the
+    # parent takes them once its own pages are made and their memory let
+    # go, not between two of its pages.
+    def run(emit):  # type: ignore[no-untyped-def]
+        for n in range(3):
+            emit(f"p{n}.html", b"page")
+        return ["rows"] * 1000
+
+    worker = Worker.start(run, "a process returning rows")
+    for _ in range(500):
+        if os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            break
+        time.sleep(0.01)
+    got: list[str] = []
+    assert worker.drain(lambda path, data: got.append(path), leave_last=True) is None
+    assert got == ["p0.html", "p1.html", "p2.html"]
+    assert worker.drain(lambda path, data: got.append(path), leave_last=True) is None  # still waiting
+    assert worker.drain(lambda path, data: got.append(path), wait=True) == ["rows"] * 1000
+    assert len(got) == 3
+
+
 def test_a_second_build_into_a_site_renders_in_one_process(sample_desk: Desk, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build(sample_desk.config, out_dir=site, parallel=True).ok
