@@ -143,21 +143,28 @@ def _verify(
     rendering (what `check` does; `build` checks every link of every page
     it renders instead). `parallel`: a desk the cache does not know yet is
     read and matched on two cores (verify/warm.py). `ahead`: nothing forks
-    after this, so a cache with no database yet may start writing one on a
-    thread once the quotes are matched (Cache.write_ahead)."""
-    # load
+    after this, so a cache with no database yet may start writing one in a
+    forked process once the quotes are matched (Cache.write_ahead)."""
+    template_problems: list[Diagnostic] = []
+
+    def compile_templates() -> None:
+        from .site.render import check_templates
+
+        template_problems.extend(check_templates(config, env))  # compiled, never rendered
+
+    # load (the templates compiled meanwhile, where a forked process reads half of the desk)
     if parallel:
         progress("reading the desk")
-        warm.load(config, cache, walks)
+        warm.load(config, cache, walks, meanwhile=compile_templates)
+    else:
+        compile_templates()
     articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress, walks)
     entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress, walks)
     pages, page_problems = load_pages(config.pages_dir, config.root, walks)
     # validate
     entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
     from .site.i18n import untranslated
-    from .site.render import check_templates
 
-    template_problems = check_templates(config, env)  # compiled, never rendered
     template_problems += untranslated(config.language, config.messages, config.path.name)
     # resolve citations
     if parallel:

@@ -42,6 +42,9 @@ def _broken(desk: Desk) -> None:
     article = sorted(desk.articles.glob("*.txt"))[0]
     (desk.articles / "broken.txt").write_text("---\ntitle: [\n---\nbody\n", encoding="utf-8")
     assert article.is_file()
+    # A template that does not compile: compiled while the other process reads.
+    (desk.root / "templates").mkdir(exist_ok=True)
+    (desk.root / "templates" / "page.html").write_text('{% extends "base.html" %}{% if %}', encoding="utf-8")
 
 
 def _report(desk: Desk, parallel: bool) -> tuple[object, ...]:
@@ -66,6 +69,7 @@ def test_two_processes_report_what_one_reports(sample_desk: Desk, forks: list[st
     assert forks == ["the process reading half of the desk", "the process matching half of the quotes"]
     assert one == two
     assert any(d.code == "quote-not-found" for d in one[0])  # type: ignore[attr-defined]
+    assert any(d.file == "templates/page.html" for d in one[0])  # type: ignore[attr-defined]
 
 
 def test_the_childs_work_is_in_the_cache(sample_desk: Desk, forks: list[str]) -> None:

@@ -48,13 +48,17 @@ def _share(name: str) -> int:
     return zlib.crc32(name.encode("utf-8")) & 1
 
 
-def load(config: Config, cache: Cache, walks: Walks) -> None:
+def load(config: Config, cache: Cache, walks: Walks, meanwhile: Callable[[], None] = lambda: None) -> None:
     """Read the desk's articles and entries into the cache, half of them
-    in a forked process."""
+    in a forked process. `meanwhile`: work of this process's own, done once,
+    before its half (the child, which has no such work, is the later to be
+    done: it sends what it read when it is): the build's or the check's
+    compiling of the templates, 0.1 s."""
     # Told from the walk, before its files are sorted out: a build after an
     # edit knows most of them, and need not sort them out twice.
     files = [len(walks.walk(f).files) if f.is_dir() else 0 for f in (config.checks_dir, config.articles_dir)]
     if 2 * cache.count(ENTRIES.name) > files[0] or sum(files) < MIN_FILES:
+        meanwhile()
         return  # mostly known, or too few to be worth a fork
     articles, _ = discover(config.articles_dir, config.root, (".txt",), "article", walks)
     entries, _ = discover(config.checks_dir, config.root, (".yaml", ".yml"), "check", walks)
@@ -67,7 +71,7 @@ def load(config: Config, cache: Cache, walks: Walks) -> None:
             if _share(source.shown) == share:
                 load_entry_file(source, cache)
 
-    _in_two(cache, (ARTICLES.name, ENTRIES.name, "stat"), read, "the process reading half of the desk")
+    _in_two(cache, (ARTICLES.name, ENTRIES.name, "stat"), read, "the process reading half of the desk", meanwhile)
 
 
 def resolve(entries: Entries, articles: Mapping[str, Article], cache: Cache) -> None:
@@ -85,8 +89,15 @@ def resolve(entries: Entries, articles: Mapping[str, Article], cache: Cache) -> 
     _in_two(cache, (FOUND.name,), find, "the process matching half of the quotes")
 
 
-def _in_two(cache: Cache, spaces: tuple[str, ...], work: Callable[[int], None], what: str) -> None:
+def _in_two(
+    cache: Cache,
+    spaces: tuple[str, ...],
+    work: Callable[[int], None],
+    what: str,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
     if not fork.available():
+        meanwhile()
         return
     cache.preload(spaces)
 
@@ -103,6 +114,7 @@ def _in_two(cache: Cache, spaces: tuple[str, ...], work: Callable[[int], None], 
     rows: list[tuple[str, str, bytes]] = []
     worker = fork.Worker.start(child, what)
     try:
+        meanwhile()
         work(0)
         used = worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
     except fork.WorkerError:
