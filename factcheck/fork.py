@@ -84,7 +84,8 @@ class Worker:
         hold = leave_last and not wait
         while True:
             # What the buffer holds first (a last message left there before), then what comes.
-            for message in self._messages(stop_at_last=hold):
+            messages, last_waits = self._messages(stop_at_last=hold)
+            for message in messages:
                 kind = message[0]
                 if kind == "page":
                     emit(*message[1:])  # path, bytes, and a key where the page has one
@@ -95,7 +96,7 @@ class Worker:
                     raise WorkerError(_diagnostic(message[1]))
             if self._done is not None:
                 break
-            if hold and self._last_begun():
+            if last_waits:
                 return None  # the child is done: its last message waits
             chunk = self._read(wait)
             if chunk is None:
@@ -131,12 +132,12 @@ class Worker:
                     return None
                 select.select([self._fd], [], [])
 
-    def _last_begun(self) -> bool:
-        """Whether what the buffer holds next is the child's last message."""
-        return self._buffer[_LENGTH.size : _LENGTH.size + len(_LAST)] == _LAST
-
-    def _messages(self, stop_at_last: bool = False) -> list[list[Any]]:
+    def _messages(self, stop_at_last: bool = False) -> tuple[list[list[Any]], bool]:
+        """The whole messages the buffer holds, decoded and taken out of it;
+        with `stop_at_last`, those before the child's last message, and
+        whether that message has begun (it stays in the buffer)."""
         found = []
+        last_begun = False
         buffer = self._buffer
         start = 0
         # Decoded where they are in the buffer: a copy of each (the last is
@@ -147,6 +148,7 @@ class Worker:
                 (length,) = _LENGTH.unpack_from(buffer, start)
                 end = start + _LENGTH.size + length
                 if stop_at_last and buffer[start + _LENGTH.size : start + _LENGTH.size + len(_LAST)] == _LAST:
+                    last_begun = True
                     break
                 if len(buffer) < end:
                     break
@@ -154,7 +156,7 @@ class Worker:
                     found.append(_decode(message))
                 start = end
         del buffer[:start]
-        return found
+        return found, last_begun
 
     def _ended(self) -> None:
         status = self._reap()

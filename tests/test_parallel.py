@@ -89,6 +89,15 @@ def test_a_renderer_that_dies_fails_the_build_and_writes_nothing(
     assert (site / "index.html").is_file()
 
 
+def _ends(worker: Worker, seconds: float = 5) -> bool:
+    """Whether the child ends within `seconds`, left for the worker to reap."""
+    for _ in range(int(seconds / 0.01)):
+        if os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_the_child_sends_a_megabyte_of_pages_without_waiting_for_the_parent() -> None:
     # The parent reads the child's pages only between two of its own; a
     # child that waits on a full pipe meanwhile is time lost (6 s of the
@@ -105,12 +114,7 @@ def test_the_child_sends_a_megabyte_of_pages_without_waiting_for_the_parent() ->
         return "done"
 
     worker = Worker.start(run, "a process sending pages")
-    for _ in range(500):  # the child is done while nothing has been read yet
-        ended = os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        if ended is not None:
-            break
-        time.sleep(0.01)
-    else:
+    if not _ends(worker):  # while nothing has been read yet
         worker.stop()
         pytest.fail("the child waited for the parent to read its pages")
     got: list[str] = []
@@ -128,10 +132,7 @@ def test_the_childs_last_message_waits_until_the_parent_asks_for_it() -> None:
         return ["rows"] * 1000
 
     worker = Worker.start(run, "a process returning rows")
-    for _ in range(500):
-        if os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-            break
-        time.sleep(0.01)
+    assert _ends(worker)
     got: list[str] = []
     assert worker.drain(lambda path, data: got.append(path), leave_last=True) is None
     assert got == ["p0.html", "p1.html", "p2.html"]
