@@ -3,10 +3,11 @@
 The parent forks once its inputs are in memory (before it starts any
 thread: a fork takes only the thread that calls it), and the child sends
 what it makes through a pipe, as msgpack messages: each `emit(path, data)`
-as it comes, then what its task returns. The child never returns into the
-parent's code: whatever happens, it exits without running the parent's
-clean-up (its writer, its lock, its cache). A child that dies is a
-`WorkerError` in the parent, with a diagnostic.
+as it comes, then what its task returns. A child started `listens` is
+given an `Inbox` too, for what the parent `send`s it on the way. The child
+never returns into the parent's code: whatever happens, it exits without
+running the parent's clean-up (its writer, its lock, its cache). A child
+that dies is a `WorkerError` in the parent, with a diagnostic.
 
 Used to render a build from nothing (site/parallel.py) and to load and
 match a cold desk (verify/warm.py).
@@ -50,27 +51,47 @@ class WorkerError(Exception):
 class Worker:
     """The forked child, as the parent sees it."""
 
-    def __init__(self, pid: int, fd: int, what: str):
+    def __init__(self, pid: int, fd: int, what: str, to_child: int | None = None):
         self.pid = pid
         self.what = what
         self._fd = fd
+        self._to_child = to_child
         self._buffer = bytearray()
         self._done: list[Any] | None = None  # the child's last message: [what `run` returned]
 
     @classmethod
-    def start(cls, run: Callable[[Callable[[str, bytes], None]], object], what: str) -> Worker:
+    def start(cls, run: Callable[..., object], what: str, *, listens: bool = False) -> Worker:
         """Fork; the child calls `run(emit)` and sends what it emits, then
         what `run` returns (msgpack-encodable), and exits. `what` names the
-        child's task in a diagnostic ("the process rendering half of the pages")."""
+        child's task in a diagnostic ("the process rendering half of the pages").
+        `listens`: the child calls `run(emit, inbox)`, and the parent may
+        `send` it messages, which it takes from `inbox`."""
         read, write = os.pipe()
         _widen(write)
+        inbox = os.pipe() if listens else None
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            _child(write, run)
+            if inbox is not None:
+                os.close(inbox[1])
+            _child(write, run, Inbox(inbox[0]) if inbox is not None else None)
         os.close(write)
+        if inbox is not None:
+            os.close(inbox[0])
         os.set_blocking(read, False)
-        return cls(pid, read, what)
+        return cls(pid, read, what, inbox[1] if inbox is not None else None)
+
+    def send(self, message: object) -> None:
+        """A message (msgpack-encodable) to a child started `listens`,
+        waiting while its pipe is full. A child that has ended is a
+        `WorkerError`."""
+        assert self._to_child is not None, "the child was not started to listen"
+        data = _encode(message)
+        try:
+            _write_all(self._to_child, _LENGTH.pack(len(data)))
+            _write_all(self._to_child, data)
+        except BrokenPipeError:
+            self._ended()
 
     def drain(self, emit: Callable[..., None], wait: bool = False, leave_last: bool = False) -> object | None:
         """Hand what the child has emitted so far to `emit`; with `wait`,
@@ -179,8 +200,45 @@ class Worker:
             return None
         pid, self.pid = self.pid, 0
         os.close(self._fd)
+        if self._to_child is not None:
+            os.close(self._to_child)
         _, status = os.waitpid(pid, 0)
         return status
+
+
+class Inbox:
+    """What the parent `send`s a child started `listens`, as the child takes it."""
+
+    def __init__(self, fd: int):
+        self._fd = fd
+
+    def waiting(self) -> bool:
+        """Whether a message has begun to come (or the parent has gone):
+        `take` would not wait long."""
+        return bool(select.select([self._fd], [], [], 0)[0])
+
+    def take(self) -> Any:
+        """The next message, once it has come whole. EOFError: the parent
+        has gone, or closed the pipe."""
+        (length,) = _LENGTH.unpack(_read_exactly(self._fd, _LENGTH.size))
+        return _decode(_read_exactly(self._fd, length))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _widen(fd: int) -> None:
@@ -194,7 +252,7 @@ def _widen(fd: int) -> None:
         pass  # another system, or a lower limit: the default size
 
 
-def _child(fd: int, run: Callable[[Callable[[str, bytes], None]], object]) -> None:
+def _child(fd: int, run: Callable[..., object], inbox: Inbox | None) -> None:
     """The forked process: render, send, exit without running anything of
     the parent's clean-up (its writer, its lock, its cache)."""
     code = 1
@@ -205,12 +263,13 @@ def _child(fd: int, run: Callable[[Callable[[str, bytes], None]], object]) -> No
         def send(message: list[object]) -> None:
             data = _encode(message)
             for part in (_LENGTH.pack(len(data)), data):  # not joined: a copy of the largest message
-                view = memoryview(part)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_all(fd, part)
+
+        def emit(path: str, data: bytes, *key: object) -> None:
+            send(["page", path, data, *key])
 
         try:
-            result = run(lambda path, data, *key: send(["page", path, data, *key]))
+            result = run(emit) if inbox is None else run(emit, inbox)
         except WorkerError as exc:
             send(["error", _encode(exc.diagnostic)])
         else:

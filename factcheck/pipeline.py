@@ -153,25 +153,30 @@ def _verify(
         template_problems.extend(check_templates(config, env))  # compiled, never rendered
 
     # load (the templates compiled meanwhile, where a forked process reads half of the desk)
+    reader = None
     if parallel:
         progress("reading the desk")
-        warm.load(config, cache, walks, meanwhile=compile_templates)
+        reader = warm.load(config, cache, walks, meanwhile=compile_templates)
     else:
         compile_templates()
-    articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress, walks)
-    entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress, walks)
-    pages, page_problems = load_pages(config.pages_dir, config.root, walks)
-    # validate
-    entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
-    from .site.i18n import untranslated
+    try:
+        articles, corpus_problems = load_corpus(config.articles_dir, config.root, cache, progress, walks)
+        entry_files, entry_problems = load_entries(config.checks_dir, config.root, cache, progress, walks)
+        pages, page_problems = load_pages(config.pages_dir, config.root, walks)
+        # validate
+        entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
+        from .site.i18n import untranslated
 
-    template_problems += untranslated(config.language, config.messages, config.path.name)
-    # resolve citations
-    if parallel:
-        progress("checking citations")
-        warm.resolve(entries, articles, cache)
-        if ahead:
-            cache.write_ahead()  # while the citations are checked from what it holds
+        template_problems += untranslated(config.language, config.messages, config.path.name)
+        # resolve citations (those of the articles the forked process read, there)
+        if parallel:
+            progress("checking citations")
+            warm.resolve(entries, articles, cache, reader)
+            if ahead:
+                cache.write_ahead()  # while the citations are checked from what it holds
+    finally:
+        if reader is not None:
+            reader.stop()  # (done by now, unless this failed on the way)
     resolved, citation_problems = resolve_citations(entries, articles, cache, progress)
 
     diagnostics = (

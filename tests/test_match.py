@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from factcheck.verify.corpus import split_front_matter
+from factcheck.verify.corpus import _UNSHOWABLE, _holds_unshowable, split_front_matter
 from factcheck.verify.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
 from factcheck.verify.normalize import WHITESPACE, _collapse_space, _Segments, normalize, normalize_quote
 
@@ -162,6 +162,32 @@ def test_empty_quote_never_matches(quote: str) -> None:
 
 
 # --- properties --------------------------------------------------------------
+
+# Characters where folding is more than a table: quotes and dashes (folded by
+# the table alone where nothing else stands beside them), a combining mark,
+# a ligature and an ellipsis (longer once folded), white space of other
+# kinds, and letters of other scripts. (Not the tatweel: left out before a
+# combining mark, it leaves the mark apart from the letter it would compose
+# with, where a quote's whole text composes them.)
+FOLDING = st.text(st.sampled_from([*"ab. ’‘“”″«–—-'\"\n", "\u0301", "é", "ﬁ", "…", "\u00a0", "а", "가", "\u1161"]))
+
+
+@given(text=FOLDING)
+def test_a_body_folds_as_a_quote_does_and_every_span_maps_back(text: str) -> None:
+    n = normalize(text)
+    assert n.text.strip(" ") == normalize_quote(text)
+    cuts = [i for i in range(len(n.text) + 1) if n.on_boundary(i)]
+    for a in cuts:
+        for b in cuts:
+            if a < b:
+                start, end = n.span_to_original(a, b)
+                assert normalize(text[start:end]).text.strip(" ") == n.text[a:b].strip(" ")
+
+
+@given(text=st.text(st.characters(max_codepoint=0x2FF)))
+def test_control_characters_are_told_from_the_bytes_as_from_the_text(text: str) -> None:
+    assert _holds_unshowable(text.encode("utf-8")) == (_UNSHOWABLE.search(text) is not None)
+
 
 EQUIVALENTS = {
     "'": "'‘’‚‛′‹›",

@@ -141,6 +141,50 @@ def test_the_childs_last_message_waits_until_the_parent_asks_for_it() -> None:
     assert len(got) == 3
 
 
+def test_a_child_takes_what_the_parent_sends_it_on_the_way() -> None:
+    # A cold check's reading process sends what it read, then matches the
+    # quotes the parent asks it to (verify/warm.py).
+    def run(emit, inbox):  # type: ignore[no-untyped-def]
+        emit("ready", b"")
+        asked = inbox.take()
+        emit("got", str(len(asked)).encode())
+        return [text.upper() for text in asked]
+
+    worker = Worker.start(run, "a process that listens", listens=True)
+    seen: list[str] = []
+    worker.drain_until(lambda kind, data: seen.append(kind), lambda: bool(seen))
+    asked = [f"quote {n} " + "x" * 100 for n in range(20_000)]  # 2 MB: more than the pipe holds
+    worker.send(asked)
+    assert worker.drain(lambda kind, data: seen.append(data.decode()), wait=True) == [t.upper() for t in asked]
+    assert seen == ["ready", "20000"]
+
+
+def test_a_listening_child_ends_when_the_parent_goes_and_sending_to_an_ended_child_fails() -> None:
+    from factcheck.fork import WorkerError
+
+    def run(emit, inbox):  # type: ignore[no-untyped-def]
+        try:
+            inbox.take()
+        except EOFError:
+            os._exit(7)  # the parent has gone: what the test looks for
+        return "asked"
+
+    worker = Worker.start(run, "a process that listens", listens=True)
+    os.close(worker._to_child)  # as if the parent had gone
+    worker._to_child = None
+    assert _ends(worker)
+    assert os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT).si_status == 7
+    worker.stop()
+
+    def ends(emit, inbox):  # type: ignore[no-untyped-def]
+        os._exit(0)
+
+    worker = Worker.start(ends, "a process that listens", listens=True)
+    assert _ends(worker)
+    with pytest.raises(WorkerError, match="ended"):
+        worker.send("too late")
+
+
 def test_a_second_build_into_a_site_renders_in_one_process(sample_desk: Desk, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build(sample_desk.config, out_dir=site, parallel=True).ok

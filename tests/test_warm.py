@@ -27,7 +27,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(warm, "MIN_QUOTES", 0)
     started: list[str] = []
     start = fork.Worker.start
-    monkeypatch.setattr(fork.Worker, "start", lambda run, what: started.append(what) or start(run, what))
+    monkeypatch.setattr(fork.Worker, "start", lambda run, what, **how: started.append(what) or start(run, what, **how))
     return started
 
 
@@ -66,7 +66,7 @@ def test_two_processes_report_what_one_reports(sample_desk: Desk, forks: list[st
     assert forks == []
     _cold(sample_desk)
     two = _report(sample_desk, parallel=True)
-    assert forks == ["the process reading half of the desk", "the process matching half of the quotes"]
+    assert forks == [READER]  # which also matches the quotes of the articles it read
     assert one == two
     assert any(d.code == "quote-not-found" for d in one[0])  # type: ignore[attr-defined]
     assert any(d.file == "templates/page.html" for d in one[0])  # type: ignore[attr-defined]
@@ -88,24 +88,91 @@ def test_the_childs_work_is_in_the_cache(sample_desk: Desk, forks: list[str]) ->
     assert calls == []
 
 
+READER = "the process reading and matching half of the desk"
+
+
+@pytest.mark.parametrize("where", ["load_entry_file", "match_quote", "match"])
 def test_a_child_that_dies_costs_time_only(
-    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    """Killed while it reads, or while it matches: in the process that read
+    half of the desk, or (where the desk was read in one process) in one
+    forked to match half of the quotes."""
     _broken(sample_desk)
     _cold(sample_desk)
     one = _report(sample_desk, parallel=False)
     parent = os.getpid()
-    match = warm.match
+    work = getattr(warm, where)
 
     def dies_in_the_child(*args):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return match(*args)
+        return work(*args)
 
-    monkeypatch.setattr(warm, "match", dies_in_the_child)
+    monkeypatch.setattr(warm, where, dies_in_the_child)
+    if where == "match":
+        monkeypatch.setattr(warm, "MIN_FILES", 10**6)  # read here, matched in two
     _cold(sample_desk)
     assert _report(sample_desk, parallel=True) == one
-    assert len(forks) == 2
+    matcher = "the process matching half of the quotes"  # where no process that read is left to match
+    assert forks == {"load_entry_file": [READER, matcher], "match_quote": [READER], "match": [matcher]}[where]
+
+
+def test_no_article_is_read_twice_to_match_its_quotes(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each process matches the quotes of the articles it read, whose bodies
+    # it holds: neither reads an article's file again.
+    from factcheck.model import Text
+
+    _cold(sample_desk)
+    read_again: list[tuple[int, str]] = []
+    reread = Text._read
+    log = sample_desk.root.parent / "read-again"
+
+    def logged(text: Text) -> str:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {text._file}\n")
+        return reread(text)
+
+    monkeypatch.setattr(Text, "_read", logged)
+    result = verify(sample_desk.config, cache=Cache.open(sample_desk.root), parallel=True)
+    assert result.ok and forks == [READER]
+    if log.exists():
+        read_again = [tuple(line.split(" ", 1)) for line in log.read_text(encoding="utf-8").splitlines()]  # type: ignore[misc]
+    assert read_again == []
+    shares = {warm._share(f"content/articles/{p.name}") for p in sample_desk.articles.glob("*.txt")}
+    assert shares == {0, 1}  # the child had articles of its own to match
+
+
+def test_a_child_with_nothing_to_match_ends(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cold(sample_desk)
+    one = _report(sample_desk, parallel=False)
+    monkeypatch.setattr(warm, "MIN_QUOTES", 10**6)  # too few quotes to match in two
+    _cold(sample_desk)
+    assert _report(sample_desk, parallel=True) == one
+    assert forks == [READER]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # nothing left running, nothing left unreaped
+
+
+def test_a_failure_between_reading_and_matching_stops_the_child(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcheck import pipeline
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a failure while the desk is put together")
+
+    monkeypatch.setattr(pipeline, "validate_entries", fails)
+    _cold(sample_desk)
+    with pytest.raises(RuntimeError, match="put together"):
+        verify(sample_desk.config, cache=Cache.open(sample_desk.root), parallel=True)
+    assert forks == [READER]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_a_desk_the_cache_knows_is_not_forked_for(sample_desk: Desk, forks: list[str], tmp_path: Path) -> None:
@@ -145,6 +212,6 @@ def test_a_cold_check_sorts_out_each_folders_files_once(
     monkeypatch.setattr(sources, "_discover", lambda folder, *a: sorted_out.append(folder) or discover(folder, *a))
     _cold(sample_desk)
     assert verify(sample_desk.config, parallel=True).ok
-    assert forks[0] == "the process reading half of the desk"
+    assert forks[0] == READER
     assert {sample_desk.articles, sample_desk.checks} <= set(sorted_out)
     assert len(sorted_out) == len(set(sorted_out))  # each once

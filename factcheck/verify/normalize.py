@@ -28,6 +28,10 @@ _FOLD = str.maketrans(
         TATWEEL: "",
     }
 )
+# The same, for the quotes and dashes alone: each is one ASCII character
+# whatever surrounds it, so a run of nothing else folds by this table, to
+# text as long as it was (nothing to map).
+_FOLD_TO_ASCII = {k: v for k, v in _FOLD.items() if v}
 # A pattern that begins with a character class lets `re` skip to where a
 # match can start; one that begins with a repeat (`[...]+`, `\s{2,}`) is
 # tried at every character: 2.5 times as long over an article's body.
@@ -139,6 +143,11 @@ def _fold(text: str) -> tuple[str, _Segments]:
             start -= 1
         pieces.append(text[last:start])
         run = text[start : m.end()]
+        folded = run.translate(_FOLD_TO_ASCII)
+        if folded.isascii():  # only quotes and dashes (a ’ in English text): no NFKC, no clusters
+            pieces.append(folded)
+            last = m.end()
+            continue
         if unicodedata.is_normalized("NFKC", run) and run.translate(_FOLD) == run:
             # Text in another script is mostly already NFKC: nothing changes, nothing to map.
             pieces.append(run)
@@ -148,7 +157,10 @@ def _fold(text: str) -> tuple[str, _Segments]:
             source = text[c_start:c_end]
             replaced = _fold_chars(source)
             pieces.append(replaced)
-            if len(replaced) != len(source):
+            # Mapped where the length changes, and where a cluster of several
+            # characters changes (ﬁ and a combining accent become "fí", as
+            # long: a match may not end between the f and the í).
+            if len(replaced) != len(source) or (len(source) > 1 and replaced != source):
                 out_starts.append(c_start + shift)
                 out_ends.append(c_start + shift + len(replaced))
                 in_starts.append(c_start)

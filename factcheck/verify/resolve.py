@@ -55,10 +55,15 @@ def match(citation: Citation, article: Article, cache: Cache) -> MatchResult:
     the cache when it was found before. Only a match is remembered: it
     depends on nothing but the body and the citation's text, while a
     failure's hint looks across the whole corpus."""
-    key = (article.digest or digest(article.body), citation.quote, citation.prefix, citation.suffix)
+    return match_quote(article, citation.quote, citation.prefix, citation.suffix, cache)
+
+
+def match_quote(article: Article, quote: str, prefix: str | None, suffix: str | None, cache: Cache) -> MatchResult:
+    """`match`, for a citation given as its quote, prefix and suffix."""
+    key = (article.digest or digest(article.body), quote, prefix, suffix)
     result = cache.get(FOUND, key)
     if result is None:
-        result = find_quote(article.normalized, citation.quote, citation.prefix, citation.suffix)
+        result = find_quote(article.normalized, quote, prefix, suffix)
         if isinstance(result, Found):
             cache.put(FOUND, key, result)
     return result

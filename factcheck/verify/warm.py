@@ -11,8 +11,14 @@ in every run) while this process reads the others, and the child's parses
 come back as cache rows. The usual load then runs unchanged and finds
 every file in the cache; what it reports, and in which order, is what one
 process would report, because it is that same code that reports it.
-Matching is split the same way, by article (each article's text is
-normalized in one process only), after the load.
+
+Matching is split by article, after the load: the child stays, and finds
+the quotes of the articles it read, whose bodies it still holds (forking
+another process to match would read half of the bodies again, and copy
+pages of the parent's memory as both processes touch them). While the
+parent puts the desk together, the child makes its articles' normalized
+texts, most of what matching costs. A desk read in one process is still
+matched in two, by a process forked to match.
 
 This is a shortcut and nothing else: if the child fails, the work is
 simply done again here. It is taken only when most of what it would make
@@ -29,16 +35,17 @@ import msgspec
 
 from .. import fork
 from ..cache import Cache
-from ..model import Article, Config
+from ..model import Article, Citation, Config
 from .corpus import ARTICLES
 from .corpus import _parsed as parsed_article
 from .entries import ENTRIES, Entries, load_entry_file
-from .resolve import FOUND, match
+from .resolve import FOUND, match, match_quote
 from .sources import Walks, discover, load_source
 
 _ROWS = 500  # cache rows a message
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(list[tuple[str, str, bytes]]).decode
+_decode_used = msgspec.msgpack.Decoder(dict[str, list[str]]).decode
 # Below these, a fork costs more than it saves.
 MIN_FILES = 200
 MIN_QUOTES = 400
@@ -48,37 +55,154 @@ def _share(name: str) -> int:
     return zlib.crc32(name.encode("utf-8")) & 1
 
 
-def load(config: Config, cache: Cache, walks: Walks, meanwhile: Callable[[], None] = lambda: None) -> None:
+def load(config: Config, cache: Cache, walks: Walks, meanwhile: Callable[[], None] = lambda: None) -> Reader | None:
     """Read the desk's articles and entries into the cache, half of them
     in a forked process. `meanwhile`: work of this process's own, done once,
     before its half (the child, which has no such work, is the later to be
     done: it sends what it read when it is): the build's or the check's
-    compiling of the templates, 0.1 s."""
+    compiling of the templates, 0.1 s.
+
+    The child, once it has sent what it read, stays to match the quotes of
+    the articles it read (`resolve`): returned as a `Reader`, which the
+    caller must `stop` if it does not get as far as `resolve`."""
     # Told from the walk, before its files are sorted out: a build after an
     # edit knows most of them, and need not sort them out twice.
     files = [len(walks.walk(f).files) if f.is_dir() else 0 for f in (config.checks_dir, config.articles_dir)]
-    if 2 * cache.count(ENTRIES.name) > files[0] or sum(files) < MIN_FILES:
+    if 2 * cache.count(ENTRIES.name) > files[0] or sum(files) < MIN_FILES or not fork.available():
         meanwhile()
-        return  # mostly known, or too few to be worth a fork
+        return None  # mostly known, too few to be worth a fork, or no second core
     articles, _ = discover(config.articles_dir, config.root, (".txt",), "article", walks)
     entries, _ = discover(config.checks_dir, config.root, (".yaml", ".yml"), "check", walks)
+    read_here: dict[str, Article] = {}  # by id, the child's: their bodies are in its memory
 
     def read(share: int) -> None:
         for source in articles:
             if _share(source.shown) == share:
-                load_source(source, cache, ARTICLES, partial(parsed_article, source))
+                article, _ = load_source(source, cache, ARTICLES, partial(parsed_article, source))
+                if share and article is not None and source.registered:
+                    article.text.locate(str(source.path))  # (one from the cache is read again to match)
+                    read_here[article.id] = article
         for source in entries:
             if _share(source.shown) == share:
                 load_entry_file(source, cache)
 
-    _in_two(cache, (ARTICLES.name, ENTRIES.name, "stat"), read, "the process reading half of the desk", meanwhile)
+    spaces = (ARTICLES.name, ENTRIES.name, "stat")
+    cache.preload((*spaces, FOUND.name))
+
+    def child(emit: Callable[[str, bytes], None], inbox: fork.Inbox) -> object:
+        cache.detach()
+        read(1)
+        emit("read", _encode(_send_rows(emit, cache, spaces)))
+        asked = _normalize_until_asked(read_here, inbox)
+        for article_id, quote, prefix, suffix in asked:
+            article = read_here.get(article_id)
+            if article is not None:
+                match_quote(article, quote, prefix, suffix, cache)
+        return _send_rows(emit, cache, (FOUND.name,))
+
+    rows: list[tuple[str, str, bytes]] = []
+    used: list[dict[str, list[str]]] = []  # once the child has read its share
+
+    def take(kind: str, data: bytes) -> None:
+        if kind == "read":
+            used.append(_decode_used(data))
+        else:
+            rows.extend(_decode(data))
+
+    worker = fork.Worker.start(child, "the process reading and matching half of the desk", listens=True)
+    try:
+        meanwhile()
+        read(0)
+        worker.drain_until(take, lambda: bool(used))
+        if not used:  # done without saying it had read: not this code's child
+            worker.stop()
+            return None
+    except fork.WorkerError:
+        return None  # the usual load does the child's share too
+    except BaseException:
+        worker.stop()
+        raise
+    cache.merge(rows, used[0])
+    return Reader(worker)
 
 
-def resolve(entries: Entries, articles: Mapping[str, Article], cache: Cache) -> None:
+class Reader:
+    """The forked process that read half of the desk's files (`load`),
+    still holding their bodies: it matches the quotes of the articles it
+    read (no file is read again), and makes their normalized texts while
+    this process puts the desk together."""
+
+    def __init__(self, worker: fork.Worker):
+        self._worker = worker
+
+    def match(self, citations: list[Citation], articles: Mapping[str, Article], cache: Cache) -> None:
+        """Find the quotes, those of the articles the child read there,
+        the others here (whose bodies this process read)."""
+        theirs, ours = [], []
+        for citation in citations:
+            (theirs if _share(articles[citation.article].path) else ours).append(citation)
+        rows: list[tuple[str, str, bytes]] = []
+        try:
+            self._worker.send([(c.article, c.quote, c.prefix, c.suffix) for c in theirs])
+            for citation in ours:
+                match(citation, articles[citation.article], cache)
+            used = self._worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
+        except fork.WorkerError:
+            return  # resolving the citations finds what the child did not
+        except BaseException:
+            self.stop()
+            raise
+        cache.merge(rows, used)  # type: ignore[arg-type]
+
+    def dismiss(self) -> None:
+        """Nothing to match: the child ends."""
+        try:
+            self._worker.send([])
+            self._worker.drain(lambda *_: None, wait=True)
+        except fork.WorkerError:
+            pass
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Kill the child, unless it is done already."""
+        self._worker.stop()
+
+
+def _send_rows(emit: Callable[[str, bytes], None], cache: Cache, spaces: tuple[str, ...]) -> dict[str, list[str]]:
+    """(In the child) what it added to these tables, for the parent to
+    merge; returns the keys it used of them."""
+    rows, used = cache.changes(spaces)
+    # In parts, so that the parent never holds the whole as one message
+    # as well as the rows it is made of (tens of megabytes at 10,000).
+    for start in range(0, len(rows), _ROWS):
+        emit("rows", _encode(rows[start : start + _ROWS]))
+    return used
+
+
+def _normalize_until_asked(articles: Mapping[str, Article], inbox: fork.Inbox) -> list[tuple[str, str, str, str]]:
+    """What the parent asks to be matched; meanwhile (the parent puts the
+    desk together: a quarter of a second at 10,000 checks) the articles'
+    normalized texts, which matching needs and which are most of its cost."""
+    for article in articles.values():
+        if inbox.waiting():
+            break
+        article.normalized  # noqa: B018 - made and kept (a cached property)
+    return inbox.take()
+
+
+def resolve(entries: Entries, articles: Mapping[str, Article], cache: Cache, reader: Reader | None = None) -> None:
     """Find the entries' quotes, those of half the articles in a forked
-    process, and remember the matches in the cache."""
+    process (`reader`'s, or one forked now), and remember the matches in
+    the cache."""
     citations = [c for cs in (*entries.citations.values(), *entries.unlisted) for c in cs if c.article in articles]
     if 2 * cache.count(FOUND.name) > len(citations) or len(citations) < MIN_QUOTES:
+        if reader is not None:
+            reader.dismiss()
+        return
+    if reader is not None:
+        reader.match(citations, articles, cache)
         return
 
     def find(share: int) -> None:
@@ -89,36 +213,23 @@ def resolve(entries: Entries, articles: Mapping[str, Article], cache: Cache) -> 
     _in_two(cache, (FOUND.name,), find, "the process matching half of the quotes")
 
 
-def _in_two(
-    cache: Cache,
-    spaces: tuple[str, ...],
-    work: Callable[[int], None],
-    what: str,
-    meanwhile: Callable[[], None] = lambda: None,
-) -> None:
+def _in_two(cache: Cache, spaces: tuple[str, ...], work: Callable[[int], None], what: str) -> None:
     if not fork.available():
-        meanwhile()
         return
     cache.preload(spaces)
 
     def child(emit: Callable[[str, bytes], None]) -> object:
         cache.detach()
         work(1)
-        rows, used = cache.changes(spaces)
-        # In parts, so that the parent never holds the whole as one message
-        # as well as the rows it is made of (tens of megabytes at 10,000).
-        for start in range(0, len(rows), _ROWS):
-            emit("rows", _encode(rows[start : start + _ROWS]))
-        return used
+        return _send_rows(emit, cache, spaces)
 
     rows: list[tuple[str, str, bytes]] = []
     worker = fork.Worker.start(child, what)
     try:
-        meanwhile()
         work(0)
         used = worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
     except fork.WorkerError:
-        return  # the usual load does the child's share too
+        return  # the usual resolve does the child's share too
     except BaseException:
         worker.stop()
         raise
