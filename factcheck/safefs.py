@@ -95,11 +95,17 @@ def read_regular(path: str | os.PathLike[str], top: str | None = None, *, walked
         if not stat.S_ISREG(before.st_mode):
             raise Refused(f"it is {kind_of(before.st_mode)}, not a regular file", "keep only regular files in a desk")
         chunks = []
+        size = 0
+        wanted = max(before.st_size + 1, 1 << 16)
         while True:
-            chunk = os.read(fd, max(before.st_size + 1, 1 << 16))
-            if not chunk:
-                break
+            chunk = os.read(fd, wanted)
             chunks.append(chunk)
+            size += len(chunk)
+            # Less than asked for, once the file's whole size is in, is its
+            # end: not read again to be told so (one of six system calls a
+            # file). A short read before that (a network file system) is not.
+            if not chunk or (len(chunk) < wanted and size >= before.st_size):
+                break
         after = os.fstat(fd)
     finally:
         os.close(fd)

@@ -101,6 +101,7 @@ def test_a_first_save_puts_a_whole_database_in_place_and_nothing_beside_it(
     assert (folder / DATABASE).stat().st_mode & 0o777 == 0o644
     db = sqlite3.connect(folder / DATABASE)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # as the usual save writes it
+    assert db.execute("PRAGMA page_size").fetchone() == (16384,)  # rows of entries are 2.5 KB
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     db.close()
     _saved(tmp_path, WHOLE, {"more": "a second save, through the journal"})

@@ -314,6 +314,26 @@ def test_a_file_changed_while_it_is_read_is_stored_as_read(sample_desk: Desk, mo
     assert result.code == 1 and "quote-not-found" in result.out
 
 
+def test_a_file_is_read_whole_in_one_read_or_in_many_short_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A local file comes in one read, its end told by its size; a network
+    # file system may give less than asked before the end, and is read on.
+    from factcheck import safefs
+
+    file = tmp_path / "article.txt"
+    data = bytes(range(256)) * 1000
+    file.write_bytes(data)
+    asked: list[int] = []
+    read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: asked.append(n) or read(fd, n))
+    got = safefs.read_regular(file)
+    assert (got.data, got.stable, len(asked)) == (data, True, 1)
+    monkeypatch.setattr(os, "read", lambda fd, n: read(fd, min(n, 1000)))
+    got = safefs.read_regular(file)
+    assert (got.data, got.stable) == (data, True)
+
+
 # --- the manifest is data ------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from factcheck.verify.corpus import _UNSHOWABLE, _holds_unshowable, split_front_matter
 from factcheck.verify.match import MAX_GAP, Ambiguous, Found, NotFound, find_quote
-from factcheck.verify.normalize import WHITESPACE, _collapse_space, _Segments, normalize, normalize_quote
+from factcheck.verify.normalize import _FOLD, WHITESPACE, _collapse_space, _Segments, normalize, normalize_quote
 
 from .conftest import REPO
 
@@ -182,6 +182,12 @@ def test_a_body_folds_as_a_quote_does_and_every_span_maps_back(text: str) -> Non
             if a < b:
                 start, end = n.span_to_original(a, b)
                 assert normalize(text[start:end]).text.strip(" ") == n.text[a:b].strip(" ")
+
+
+@given(text=st.text(st.sampled_from([*WHITESPACE, "a", "é", "’", "x", "\x07", "\u200b"])))
+def test_a_quote_with_nothing_to_collapse_is_only_trimmed(text: str) -> None:
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
+    assert normalize_quote(text) == re.sub(r"\s+", " ", folded).strip(" ")
 
 
 @given(text=st.text(st.characters(max_codepoint=0x2FF)))
