@@ -434,14 +434,18 @@ class Cache:
         interpreter). `save` and `close` wait for it; what changed in
         between is saved as usual after it. Only where nothing else would
         be forked or threaded meanwhile (fork.py)."""
-        if self.path is None or self._ahead is not None or self._db is not None or not any(self._dirty.values()):
-            return
-        if not fork.available() or not self._no_database():
+        if not self.may_write_ahead() or self._ahead is not None or not any(self._dirty.values()):
             return
         folder = self.path
         code_fingerprint()  # read from this package's files once, not in the child too
         worker = fork.Worker.start(lambda emit: self._write_whole(folder), "the process writing the cache")
         self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()})
+
+    def may_write_ahead(self) -> bool:
+        """Whether `write_ahead` would write in a forked process (given rows
+        to write): there is no database yet, nor a connection to one, and a
+        second core."""
+        return self.path is not None and self._db is None and fork.available() and self._no_database()
 
     def _join_ahead(self) -> None:
         """Wait for `write_ahead`'s process: the rows it wrote are saved.

@@ -5,6 +5,7 @@ Everything is gathered and checked before anything is written.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -112,12 +113,17 @@ def verify(
         return Verification(None, tuple(diagnostics), _EMPTY)
     own_cache = cache is None
     cache = cache or Cache.open(config.root)
-    from .site.render import environment  # Jinja2: not needed by a build that finds nothing changed
-
-    env = environment(config, cache)
     try:
         result = _verify(
-            config, strict, cache, progress, env, walk_desk(config), links=True, parallel=parallel, ahead=own_cache
+            config,
+            strict,
+            cache,
+            progress,
+            _environment(config, cache),
+            walk_desk(config),
+            links=True,
+            parallel=parallel,
+            ahead=own_cache,
         )
         if own_cache:
             cache.save(prune=CHECK_SPACES)
@@ -127,12 +133,26 @@ def verify(
     return result
 
 
+def _environment(config: Config, cache: Cache) -> Callable[[], jinja2.Environment]:
+    """The desk's Jinja2 environment, made when it is first asked for:
+    importing what renders the theme (Jinja2, Markdown, Babel: 0.1 s) waits
+    until a core has nothing else to do (`_verify`)."""
+
+    @functools.cache
+    def made() -> jinja2.Environment:
+        from .site.render import environment
+
+        return environment(config, cache)
+
+    return made
+
+
 def _verify(
     config: Config,
     strict: bool,
     cache: Cache,
     progress: Progress,
-    env: jinja2.Environment,
+    env: Callable[[], jinja2.Environment],
     walks: Walks,
     links: bool = False,
     parallel: bool = False,
@@ -148,15 +168,22 @@ def _verify(
     template_problems: list[Diagnostic] = []
 
     def compile_templates() -> None:
+        from .site.i18n import untranslated
         from .site.render import check_templates
 
-        template_problems.extend(check_templates(config, env))  # compiled, never rendered
+        template_problems.extend(check_templates(config, env()))  # compiled, never rendered
+        template_problems.extend(untranslated(config.language, config.messages, config.path.name))
 
-    # load (the templates compiled meanwhile, where a forked process reads half of the desk)
+    # load. The templates are compiled where a core would wait otherwise:
+    # while a forked process reads half of the desk, or, where a process
+    # will write the cache while the citations are checked (a cold `check`),
+    # then (this process, which puts the desk together, is the later to be
+    # done reading; the writer, the later of the two at the end).
+    later = parallel and ahead and cache.may_write_ahead()
     reader = None
     if parallel:
         progress("reading the desk")
-        reader = warm.load(config, cache, walks, meanwhile=compile_templates)
+        reader = warm.load(config, cache, walks, meanwhile=(lambda: None) if later else compile_templates)
     else:
         compile_templates()
     try:
@@ -165,9 +192,6 @@ def _verify(
         pages, page_problems = load_pages(config.pages_dir, config.root, walks)
         # validate
         entries, validation_problems = validate_entries(entry_files, [v.key for v in config.verdicts], build_day())
-        from .site.i18n import untranslated
-
-        template_problems += untranslated(config.language, config.messages, config.path.name)
         # resolve citations (those of the articles the forked process read, there)
         if parallel:
             progress("checking citations")
@@ -177,6 +201,8 @@ def _verify(
     finally:
         if reader is not None:
             reader.stop()  # (done by now, unless this failed on the way)
+    if later:
+        compile_templates()
     resolved, citation_problems = resolve_citations(entries, articles, cache, progress)
 
     diagnostics = (
@@ -188,7 +214,7 @@ def _verify(
     citations = Citations(r for r in resolved if r.check in entries.checks)
     desk = Desk(config, articles, entries.checks, citations, pages)
     if links:
-        diagnostics += _static_links(desk.published(), env)  # as `build` would link them
+        diagnostics += _static_links(desk.published(), env())  # as `build` would link them
     listed = tuple(r.as_json() for r in resolved)  # an entry's other errors do not hide its good citations
     return Verification(desk, tuple(sorted_diagnostics(diagnostics)), stats, citations=listed)
 
@@ -291,10 +317,9 @@ def _build_with(
     # meanwhile: all but the articles and entries before they are used...
     settings = settings_digest(config, strict, cache, walks) if shortcut and not drafts else ""
 
-    from .site.render import environment
-
-    env = environment(config, cache)  # templates are compiled once, for checking and rendering
-    result = _verify(config, strict, cache, progress, env, walks, parallel=parallel)
+    environment = _environment(config, cache)  # templates are compiled once, for checking and rendering
+    result = _verify(config, strict, cache, progress, environment, walks, parallel=parallel)
+    env = environment()
     if not result.ok or result.desk is None:
         save(*CHECK_SPACES)
         return result
