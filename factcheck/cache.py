@@ -276,8 +276,25 @@ class Cache:
     def changes(self, names: Iterable[str]) -> tuple[list[tuple[str, str, bytes]], dict[str, list[str]]]:
         """What this process added to these tables, encoded, and the keys it
         used: for the process it was forked from to keep (`merge`)."""
+        names = tuple(names)
+        return self._changed(names), self.used_keys(names)
+
+    def used_keys(self, names: Iterable[str]) -> dict[str, list[str]]:
+        """The keys of these tables this process used (`changes`)."""
+        return {name: sorted(self._used.get(name, ())) for name in names}
+
+    def take_changes(self, names: Iterable[str]) -> list[tuple[str, str, bytes]]:
+        """What this process added to these tables since it was last asked,
+        encoded (`changes`, in parts: a forked process sends what it has
+        made as it goes)."""
+        names = tuple(names)
+        rows = self._changed(names)
+        for name in names:
+            self._dirty.pop(name, None)
+        return rows
+
+    def _changed(self, names: tuple[str, ...]) -> list[tuple[str, str, bytes]]:
         rows = []
-        used = {}
         for name in names:
             values = self._values.get(name, {})
             for key in sorted(self._dirty.get(name, ())):
@@ -286,8 +303,7 @@ class Cache:
                         rows.append((name, key, _ENCODE(values[key])))
                     except (TypeError, ValueError, OverflowError):
                         continue
-            used[name] = sorted(self._used.get(name, ()))
-        return rows, used
+        return rows
 
     def merge(self, rows: Iterable[tuple[str, str, bytes]], used: dict[str, list[str]]) -> None:
         """Keep what a forked process added (`changes`) and mark what it used."""

@@ -167,6 +167,26 @@ def _written_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return written
 
 
+def test_changes_taken_in_parts_are_each_taken_once_and_merge_into_the_whole(tmp_path: Path) -> None:
+    # A cold check's forked reader sends what it makes as it goes.
+    (tmp_path / "child").mkdir()
+    (tmp_path / "parent").mkdir()
+    child = Cache.open(tmp_path / "child")
+    parent = Cache.open(tmp_path / "parent")
+    child.put(WHOLE, "a", "first")
+    child.put(BY_ROW, "b", "second")
+    parts = [child.take_changes(["whole", "byrow"])]
+    child.put(WHOLE, "c", "third")
+    parts += [child.take_changes(["whole", "byrow"]), child.take_changes(["whole", "byrow"])]
+    assert [[key for _, key, _ in part] for part in parts] == [["a", "b"], ["c"], []]
+    for part in parts:
+        parent.merge(part, {})
+    parent.merge((), child.used_keys(["whole", "byrow"]))
+    assert [parent.get(WHOLE, "a"), parent.get(BY_ROW, "b"), parent.get(WHOLE, "c")] == ["first", "second", "third"]
+    parent.save()
+    assert Cache.open(tmp_path / "parent").get(WHOLE, "c") == "third"
+
+
 def test_rows_written_ahead_are_saved_once_and_what_changed_meanwhile_after_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
