@@ -690,7 +690,8 @@ def _key(key: Any) -> str:
     characters, digests have none)."""
     if isinstance(key, str):
         return key
-    return "\x1f".join("\x00" if part is None else str(part) for part in key)
+    # (A list, not a generator: join makes one of it anyway; a quarter faster.)
+    return "\x1f".join(["\x00" if part is None else part if part.__class__ is str else str(part) for part in key])
 
 
 def _plain_folder(path: Path) -> bool:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from factcheck.verify.corpus import split_front_matter
 
@@ -161,6 +163,24 @@ def test_files_that_are_not_content_are_named(desk: Desk) -> None:
     errors = {(e["code"], e["file"]) for e in report["errors"]}
     assert ("invalid-id", "content/checks/UPPER.YAML") in errors
     assert ("schema", "content/checks/UPPER.YAML") in errors  # still read and checked
+
+
+NAMES = st.lists(st.sampled_from(["a", ".", "txt", "TXT", ".txt", "-", "0", "~"]), min_size=1, max_size=4).map("".join)
+
+
+@given(names=st.lists(NAMES, unique=True, max_size=8))
+def test_a_files_id_and_kind_are_told_from_its_name_as_pathlib_tells_them(names: list[str]) -> None:
+    from factcheck.verify.sources import Walk, _discover
+
+    folder, root = Path("/desk/content/articles"), Path("/desk")
+    names.sort()
+    walk = Walk(tuple((name,) for name in names), (), tuple((0, 0, 0) for _ in names))
+    files, problems = _discover(folder, root, (".txt",), "article", walk)
+    ignored = {p.file for p in problems if p.code == "ignored-file"}
+    assert ignored == {f"content/articles/{n}" for n in names if Path(n).suffix.lower() != ".txt"}
+    for source in files:
+        assert (source.path, source.shown) == (folder / Path(source.path.name), f"content/articles/{source.path.name}")
+        assert source.id == Path(source.path.name).stem
 
 
 def test_gitattributes_keeps_article_bytes() -> None:
