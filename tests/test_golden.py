@@ -40,7 +40,7 @@ def check_against(name: str, desk: Desk, out: Path, parallel: bool) -> None:
     forked = []
     start = Worker.start
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Worker, "start", lambda run, what: forked.append(run) or start(run, what))
+        patch.setattr(Worker, "start", lambda run, what, **how: forked.append(run) or start(run, what, **how))
         result = build(desk.config, out_dir=out, parallel=parallel)
     assert result.ok, result.diagnostics
     assert len(forked) == parallel

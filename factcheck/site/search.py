@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import IO
 
+import msgspec
+
 from ..cache import Cache, code_fingerprint, digest
 from ..model import Check
 
@@ -222,7 +224,8 @@ class _Running:
 
 def _message(number: int, payload: dict[str, object]) -> bytes:
     """One message to Pagefind's service: base64 of its JSON, then a comma."""
-    return base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode("utf-8")) + b","
+    # (msgspec: the JSON of a page's words, a fifth of the time json takes)
+    return base64.b64encode(msgspec.json.encode({"message_id": number, "payload": payload})) + b","
 
 
 def _messages(
@@ -314,14 +317,41 @@ def _talk(proc: subprocess.Popen[bytes], messages: list[bytes], last: int) -> di
         *answers, pending = pending.split(b",")
         for answer in answers:
             try:
-                reply = json.loads(base64.b64decode(answer))
-                payload = reply["payload"]
-                if payload["type"] == "Error":
-                    return str(payload.get("message") or "an error")
-                if reply.get("message_id") == last and payload["type"] == "GetFiles":
-                    return {f["path"]: base64.b64decode(f["content"]) for f in payload["files"]}
-            except (ValueError, KeyError, TypeError) as exc:
+                reply = _reply(base64.b64decode(answer))
+            except (ValueError, msgspec.DecodeError) as exc:
                 return f"an answer it gave could not be read ({exc})"
+            payload = reply.payload
+            if payload.type == "Error":
+                return payload.message or "an error"
+            if reply.message_id == last and payload.type == "GetFiles":
+                return {f.path: f.content for f in payload.files}
+
+
+# Pagefind's answers. The bundle comes as base64 in JSON in base64 (100 MB
+# of files at 10,000 checks): msgspec decodes each file's base64 as it reads
+# the JSON, with no string of it first, in a third of the time json and
+# base64 took; the bundles' answers went from 0.9 s of the interpreter's
+# time to 0.6 (the outer base64 is most of that now).
+# (Pagefind can write the bundle to a folder instead, but its service
+# answers before its writes are done, and ends without waiting for them
+# when its input ends: what is read back may be missing files.)
+class _File(msgspec.Struct):
+    path: str
+    content: bytes  # (base64 in the JSON)
+
+
+class _Payload(msgspec.Struct):
+    type: str
+    files: list[_File] = []
+    message: str | None = None
+
+
+class _Reply(msgspec.Struct):
+    payload: _Payload
+    message_id: int | None = None
+
+
+_reply = msgspec.json.Decoder(_Reply).decode
 
 
 def remove_kept_documents(cache: Cache) -> None:
