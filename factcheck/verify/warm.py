@@ -1,4 +1,4 @@
-"""A cold `check` on two cores: a forked process reads and matches half
+"""A cold `check` on two cores: a forked process reads and matches a share
 of the desk, and puts what it made in the cache, where the load and the
 matching that follow find it (factcheck/fork.py).
 
@@ -8,17 +8,18 @@ are most of a cold `check` and of a build from nothing, and each file and
 each article stands alone. So before the usual load, the desk forks: the
 child reads its share of the files (by a hash of the file's place, the same
 in every run) while this process reads the others, and the child's parses
-come back as cache rows. The usual load then runs unchanged and finds
+come back as cache rows as it goes. The usual load then runs unchanged and finds
 every file in the cache; what it reports, and in which order, is what one
 process would report, because it is that same code that reports it.
 
 Matching is split by article, after the load: the child stays, and finds
 the quotes of the articles it read, whose bodies it still holds (forking
 another process to match would read half of the bodies again, and copy
-pages of the parent's memory as both processes touch them). While the
-parent puts the desk together, the child makes its articles' normalized
-texts, most of what matching costs. A desk read in one process is still
-matched in two, by a process forked to match.
+pages of the parent's memory as both processes touch them). The parent
+makes its articles' normalized texts (most of what matching costs) as it
+reads them, the child its own while the parent puts the desk together. A
+desk read in one process is still matched in two, by a process forked to
+match.
 
 This is a shortcut and nothing else: if the child fails, the work is
 simply done again here. It is taken only when most of what it would make
