@@ -175,10 +175,10 @@ def _verify(
         template_problems.extend(untranslated(config.language, config.messages, config.path.name))
 
     # load. The templates are compiled where a core would wait otherwise:
-    # while a forked process reads half of the desk, or, where a process
-    # will write the cache while the citations are checked (a cold `check`),
-    # then (this process, which puts the desk together, is the later to be
-    # done reading; the writer, the later of the two at the end).
+    # while a forked process reads its share of the desk, or, where a
+    # process will write the cache while the citations are checked (a cold
+    # `check`), then (this process, which puts the desk together, is the
+    # later to be done reading; the writer, the later of the two at the end).
     later = parallel and ahead and cache.may_write_ahead()
     reader = None
     if parallel:
