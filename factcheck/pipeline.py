@@ -585,8 +585,7 @@ def _static_links(desk: Desk, env: jinja2.Environment) -> list[Diagnostic]:
     from .site.links import static_problems
     from .site.render import template_sources
 
-    buckets = [b.folder for b in search.plan(list(desk.checks.values()), desk.config.language)]
-    return static_problems(desk, buckets, template_sources(desk.config, env))
+    return static_problems(desk, search.folders(list(desk.checks.values())), template_sources(desk.config, env))
 
 
 def _render_and_write(

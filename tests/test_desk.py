@@ -210,6 +210,24 @@ def test_a_link_in_an_entry_that_leads_nowhere_points_at_the_entry(sample_desk: 
     assert "help: did you mean checks/russia-china-veto/?" in result.out
 
 
+def test_check_knows_the_pages_of_the_lists_and_says_which_link_leads_nowhere(sample_desk: Desk) -> None:
+    # `check` tells the lists' pages only when a link is not among the
+    # site's other files; a link to one is not broken, one to a list the
+    # site does not have is.
+    entry = sample_desk.checks / "russia-china-veto.yaml"
+    original = entry.read_text(encoding="utf-8")
+    links = (
+        "[a topic](../../tags/ceasefire/), [a claimant](../../claimants/cnn/), [a verdict](../../verdicts/accurate/)"
+    )
+    entry.write_text(original.replace("summary: |\n", f"summary: |\n  See {links}.\n\n", 1), encoding="utf-8")
+    assert sample_desk.run("check").code == 0
+    entry.write_text(
+        original.replace("summary: |\n", "summary: |\n  See [a topic](../../tags/ceasfire/).\n\n", 1), encoding="utf-8"
+    )
+    result = sample_desk.run("check")
+    assert result.code == 1 and "error[broken-link]" in result.out and "tags/ceasfire" in result.out
+
+
 def test_every_link_of_the_sample_site_leads_somewhere(sample_desk: Desk) -> None:
     result = sample_desk.run("build")
     assert result.code == 0 and "broken-link" not in result.out

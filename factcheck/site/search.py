@@ -86,21 +86,31 @@ def plan(checks: Sequence[Check], language: str, salt: str = "") -> list[Bucket]
     """The parts: text bundles newest first (the browser's primary bundle
     is the first), then list bundles newest first. `salt` is whatever else
     the documents show (the desk's config)."""
+    return [_bucket(part, members, text, language, salt) for part, members, text in _parts(checks)]
+
+
+def folders(checks: Sequence[Check]) -> list[str]:
+    """The site paths of the parts' bundles (`plan`'s, without hashing
+    what each holds)."""
+    return [f"{ROOT}{part}/" for part, _, _ in _parts(checks)]
+
+
+def _parts(checks: Sequence[Check]) -> list[tuple[str, Sequence[Check], bool]]:
     ordered = sorted(checks, key=lambda c: (c.published, c.id))
     years: dict[int, list[Check]] = {}
     for check in ordered:
         years.setdefault(check.published.year, []).append(check)
-    buckets = []
+    found: list[tuple[str, Sequence[Check], bool]] = []
     for year in sorted(years, reverse=True):
         chunk = years[year]
         parts = [chunk[i : i + PART_SIZE] for i in range(0, len(chunk), PART_SIZE)]
         for n in range(len(parts), 0, -1):
-            buckets.append(_bucket(f"{year}-{n}", parts[n - 1], True, language, salt))
+            found.append((f"{year}-{n}", parts[n - 1], True))
     # Oldest first, so that a new check changes the newest list bundle alone.
     lists = [ordered[i : i + LIST_SIZE] for i in range(0, len(ordered), LIST_SIZE)]
     for n in range(len(lists), 0, -1):
-        buckets.append(_bucket(f"list-{n}", lists[n - 1], False, language, salt))
-    return buckets
+        found.append((f"list-{n}", lists[n - 1], False))
+    return found
 
 
 def _bucket(part: str, checks: Sequence[Check], text: bool, language: str, salt: str) -> Bucket:
