@@ -116,63 +116,111 @@ def read_record(
 _INVALID = object()
 
 
-def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], codes: Codes) -> Any:
-    def fail(message: str, hint: str | None = None) -> object:
-        diagnostics.append(Diagnostic.at(node.loc, codes.schema, message, hint=hint))
-        return _INVALID
+def _fail(diagnostics: list[Diagnostic], node: Node, codes: Codes, message: str, hint: str | None = None) -> object:
+    diagnostics.append(Diagnostic.at(node.loc, codes.schema, message, hint=hint))
+    return _INVALID
 
+
+_TEXTS = frozenset(("string", "markdown", "quote", "id", "url", "sha256", "language", "colour", "choice"))
+
+
+def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], codes: Codes) -> Any:
+    # (Failures go through `_fail`, not a closure made here: this runs for each value of each entry.)
     name = spec.name
     if node.kind == "rejected":
         return _INVALID
     if spec.type == "messages":
         return _messages(node, name, diagnostics, codes)
-    if spec.type in ("string", "markdown", "quote", "id", "url", "sha256", "language", "colour", "choice"):
+    if spec.type in _TEXTS:
         if node.kind != "str":
             if node.kind == "null":  # `claim:` with nothing after it
-                return fail(f"'{name}' is empty", f"write the {name} after '{name}: ' ({spec.description})")
+                return _fail(
+                    diagnostics,
+                    node,
+                    codes,
+                    f"'{name}' is empty",
+                    f"write the {name} after '{name}: ' ({spec.description})",
+                )
             hint = _quote_hint(node)
             if name == "verdict" and hint:
                 hint = "a verdict is one of the keys of the scale in config.yaml; " + hint
-            return fail(f"'{name}' must be a string, not {describe(node)}", hint)
+            return _fail(diagnostics, node, codes, f"'{name}' must be a string, not {describe(node)}", hint)
         text: str = node.value  # type: ignore[assignment]
-        if not text.strip():
-            return fail(f"'{name}' is empty")
+        if not text or text.isspace():
+            return _fail(diagnostics, node, codes, f"'{name}' is empty")
         if spec.type == "id" and not ID_RE.match(text):
-            return fail(f"'{name}' is not a valid id: '{text}'", "ids are lowercase letters, digits and '-'")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' is not a valid id: '{text}'",
+                "ids are lowercase letters, digits and '-'",
+            )
         if spec.type == "url" and not URL_RE.match(text):
-            return fail(f"'{name}' is not an absolute http(s) URL: '{text}'")
+            return _fail(diagnostics, node, codes, f"'{name}' is not an absolute http(s) URL: '{text}'")
         if spec.type == "language" and not LANGUAGE_RE.match(text):
-            return fail(
+            return _fail(
+                diagnostics,
+                node,
+                codes,
                 f"'{name}' is not a language tag: {_shown_value(node)}",
                 "write a BCP 47 language tag, such as en, fr, es, ar, pt-BR or zh-Hant",
             )
         if spec.type == "colour" and not COLOUR_RE.match(text):
-            return fail(f"'{name}' is not a colour: {_shown_value(node)}", "write it as #rrggbb, such as #1b6e3a")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' is not a colour: {_shown_value(node)}",
+                "write it as #rrggbb, such as #1b6e3a",
+            )
         if spec.type == "sha256" and not SHA256_RE.match(text):
-            return fail(f"'{name}' is not a SHA-256 hex digest", "64 lowercase hexadecimal characters")
+            return _fail(
+                diagnostics, node, codes, f"'{name}' is not a SHA-256 hex digest", "64 lowercase hexadecimal characters"
+            )
         if spec.type == "choice" and text not in spec.choices:
             meant = did_you_mean(text, spec.choices)
             hint = f"did you mean '{meant}'?" if meant else None
-            return fail(f"'{name}' must be one of {', '.join(spec.choices)}; got '{text}'", hint)
+            return _fail(
+                diagnostics, node, codes, f"'{name}' must be one of {', '.join(spec.choices)}; got '{text}'", hint
+            )
         return text.lower() if spec.type == "sha256" else text
     if spec.type == "date":
         if node.kind == "str" and ISO_DATE_RE.match(node.value):  # type: ignore[arg-type]
             try:
                 return dt.date.fromisoformat(node.value)  # type: ignore[arg-type]
             except ValueError as exc:
-                return fail(f"'{name}' is not a valid date: {_shown_value(node)}", f"no such day: {exc}")
-        return fail(f"'{name}' is not a valid date: {_shown_value(node)}", _date_hint(node))
+                return _fail(
+                    diagnostics,
+                    node,
+                    codes,
+                    f"'{name}' is not a valid date: {_shown_value(node)}",
+                    f"no such day: {exc}",
+                )
+        return _fail(diagnostics, node, codes, f"'{name}' is not a valid date: {_shown_value(node)}", _date_hint(node))
     if spec.type == "boolean":
         if node.kind != "bool":
-            return fail(f"'{name}' must be true or false, not {describe(node)}", f"write {name}: true, or leave it out")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' must be true or false, not {describe(node)}",
+                f"write {name}: true, or leave it out",
+            )
         return node.value
     if spec.type == "number":
         if node.kind not in ("int", "float"):
-            return fail(f"'{name}' must be a number, not {describe(node)}")
+            return _fail(diagnostics, node, codes, f"'{name}' must be a number, not {describe(node)}")
         return node.value
     if spec.type == "strings":
         if node.kind != "seq":
-            return fail(f"'{name}' must be a list of strings, not {describe(node)}", f"write {name}: [first, second]")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' must be a list of strings, not {describe(node)}",
+                f"write {name}: [first, second]",
+            )
         items = []
         for item in node.value:  # type: ignore[union-attr]
             if item.kind != "str" or not item.value.strip():
@@ -194,19 +242,33 @@ def _read_value(node: Node, spec: FieldSpec, diagnostics: list[Diagnostic], code
         if node.kind == "null" and spec.min_items:
             # `citations:` with nothing under it yet (as `new` scaffolds it): say
             # what is missing, not that "nothing" is the wrong type.
-            return fail(
+            return _fail(
+                diagnostics,
+                node,
+                codes,
                 f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}",
                 f"add {'it' if spec.min_items == 1 else 'them'} on the lines below '{name}:', "
                 "each item starting with '- '",
             )
         if node.kind != "seq":
-            return fail(f"'{name}' must be a list, not {describe(node)}", f"start each item of '{name}' with '- '")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' must be a list, not {describe(node)}",
+                f"start each item of '{name}' with '- '",
+            )
         records = []
         for i, item in enumerate(node.value):  # type: ignore[union-attr]
             record = read_record(item, spec.fields, diagnostics, codes, what=f"{name} item {i + 1}")
             records.append(record)
         if len(records) < spec.min_items:
-            return fail(f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+            return _fail(
+                diagnostics,
+                node,
+                codes,
+                f"'{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}",
+            )
         return records
     raise AssertionError(f"unknown field type {spec.type}")
 
