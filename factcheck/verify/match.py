@@ -53,6 +53,8 @@ def elision_parts(quote: str) -> list[str]:
 
 def split_at_elisions(normalized: str) -> list[str]:
     """`elision_parts` of a quote normalized already (normalize_quote)."""
+    if "[...]" not in normalized:  # (most quotes: the pattern, which begins with a repeat, tries every character)
+        return [normalized]
     return _ELISION.split(normalized)
 
 
@@ -80,7 +82,7 @@ def find_quote(
     if literal:
         return Ambiguous(tuple(body.span_to_original(s, s + len(q)) for s in literal))
 
-    parts = _ELISION.split(q)
+    parts = split_at_elisions(q)
     if len(parts) < 2 or not all(parts):
         return NotFound()
     matches = list(_elided_matches(body, parts, pre, suf))
