@@ -86,10 +86,8 @@ class Worker:
         waiting while its pipe is full. A child that has ended is a
         `WorkerError`."""
         assert self._to_child is not None, "the child was not started to listen"
-        data = _encode(message)
         try:
-            _write_all(self._to_child, _LENGTH.pack(len(data)))
-            _write_all(self._to_child, data)
+            _write_message(self._to_child, message)
         except BrokenPipeError:
             self._ended()
 
@@ -235,10 +233,13 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _write_message(fd: int, message: object) -> None:
+    """A message as both ends read them: its length, then its msgpack."""
+    data = _encode(message)
+    for part in (_LENGTH.pack(len(data)), data):  # not joined: a copy of the largest message
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
 def _widen(fd: int) -> None:
@@ -260,20 +261,15 @@ def _child(fd: int, run: Callable[..., object], inbox: Inbox | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
         os.set_blocking(fd, True)
 
-        def send(message: list[object]) -> None:
-            data = _encode(message)
-            for part in (_LENGTH.pack(len(data)), data):  # not joined: a copy of the largest message
-                _write_all(fd, part)
-
         def emit(path: str, data: bytes, *key: object) -> None:
-            send(["page", path, data, *key])
+            _write_message(fd, ["page", path, data, *key])
 
         try:
             result = run(emit) if inbox is None else run(emit, inbox)
         except WorkerError as exc:
-            send(["error", _encode(exc.diagnostic)])
+            _write_message(fd, ["error", _encode(exc.diagnostic)])
         else:
-            send(["done", result])
+            _write_message(fd, ["done", result])
             code = 0
     except BaseException:  # noqa: BLE001 - the parent sees the pipe close and says so
         pass

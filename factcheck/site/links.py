@@ -309,12 +309,15 @@ def static_problems(desk: Desk, buckets: Collection[str], sources: Iterable[tupl
     files = _fixed_files(desk, buckets)
     listed: list[set[str]] = []  # the lists' pages, cut only once a link is not found among the rest (0.05 s)
 
+    def among(target: str, made: set[str]) -> bool:
+        return target in made or f"{target}/index.html" in made
+
     def known(target: str) -> bool:
-        if target in files or f"{target}/index.html" in files or any(target.startswith(f) for f in buckets):
+        if among(target, files) or any(target.startswith(folder) for folder in buckets):
             return True
         if not listed:
             listed.append(_listed_files(desk))
-        return target in listed[0] or f"{target}/index.html" in listed[0]
+        return among(target, listed[0])
 
     scanner = LinkScanner(urlsplit(desk.config.base_url).path)
     problems: list[Diagnostic] = []

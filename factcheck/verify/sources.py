@@ -167,9 +167,9 @@ def _discover(
                 Diagnostic.at(
                     Location(shown, 1, 1),
                     "invalid-id",
-                    f"'{path.name}' is not a valid {kind} id",
+                    f"'{name}' is not a valid {kind} id",
                     hint="ids are lowercase letters, digits and '-', up to 80 characters: "
-                    f"rename it to '{id_slug(stem)}{path.suffix.lower()}'",
+                    f"rename it to '{id_slug(stem)}{suffix.lower()}'",
                 )
             )
             registered = False  # still read, so that its other mistakes show now

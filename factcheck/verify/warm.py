@@ -125,7 +125,9 @@ def load(config: Config, cache: Cache, walks: Walks, meanwhile: Callable[[], Non
             article = read_here.get(article_id)
             if article is not None:
                 match_quote(article, quote, prefix, suffix, cache)
-        return _send_rows(emit, *cache.changes((FOUND.name,)))
+        rows, used = cache.changes((FOUND.name,))
+        _send_rows(emit, rows)
+        return used
 
     used: list[dict[str, list[str]]] = []  # once the child has read its share
     decoded = {ARTICLES.name: ARTICLES, ENTRIES.name: ENTRIES}
@@ -159,7 +161,7 @@ def load(config: Config, cache: Cache, walks: Walks, meanwhile: Callable[[], Non
 
 
 class Reader:
-    """The forked process that read half of the desk's files (`load`),
+    """The forked process that read its share of the desk's files (`load`),
     still holding their bodies: it matches the quotes of the articles it
     read (no file is read again), and makes their normalized texts while
     this process puts the desk together."""
@@ -174,18 +176,13 @@ class Reader:
         theirs, ours = [], []
         for citation in citations:
             (theirs if citation.article in self._articles else ours).append(citation)
-        rows: list[tuple[str, str, bytes]] = []
-        try:
+
+        def ask_and_match_ours() -> None:
             self._worker.send([(c.article, c.quote, c.prefix, c.suffix) for c in theirs])
             for citation in ours:
                 match(citation, articles[citation.article], cache)
-            used = self._worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
-        except fork.WorkerError:
-            return  # resolving the citations finds what the child did not
-        except BaseException:
-            self.stop()
-            raise
-        cache.merge(rows, used)  # type: ignore[arg-type]
+
+        _merge_when_done(self._worker, cache, ask_and_match_ours)  # (what it misses, resolving finds)
 
     def dismiss(self) -> None:
         """Nothing to match: the child ends."""
@@ -203,19 +200,34 @@ class Reader:
         self._worker.stop()
 
 
-def _send_rows(emit: Callable[[str, bytes], None], rows: list[tuple[str, str, bytes]], used: object = None) -> object:
-    """(In the child) rows for the parent to merge; returns `used`."""
+def _send_rows(emit: Callable[[str, bytes], None], rows: list[tuple[str, str, bytes]]) -> None:
+    """(In the child) rows for the parent to merge."""
     # In parts, so that the parent never holds the whole as one message
     # as well as the rows it is made of (tens of megabytes at 10,000).
     for start in range(0, len(rows), _ROWS):
         emit("rows", _encode(rows[start : start + _ROWS]))
-    return used
+
+
+def _merge_when_done(worker: fork.Worker, cache: Cache, meanwhile: Callable[[], None]) -> None:
+    """Do `meanwhile`, then wait for the child, and keep the rows it sent
+    and the keys it used (what it returned). A child that fails leaves its
+    share to the usual load or resolve, which do it here."""
+    rows: list[tuple[str, str, bytes]] = []
+    try:
+        meanwhile()
+        used = worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
+    except fork.WorkerError:
+        return
+    except BaseException:
+        worker.stop()
+        raise
+    cache.merge(rows, used)  # type: ignore[arg-type]
 
 
 def _normalize_until_asked(articles: Mapping[str, Article], inbox: fork.Inbox) -> list[tuple[str, str, str, str]]:
     """What the parent asks to be matched; meanwhile, while the parent puts
-    the desk together, the articles' normalized texts, which matching needs and which are most of its cost.
-    (The parent puts the desk together in 0.15 s at 10,000 checks.)"""
+    the desk together (0.15 s at 10,000 checks), the articles' normalized
+    texts, which matching needs and which are most of its cost."""
     for article in articles.values():
         if inbox.waiting():
             break
@@ -262,16 +274,8 @@ def _in_two(cache: Cache, spaces: tuple[str, ...], work: Callable[[int], None], 
     def child(emit: Callable[[str, bytes], None]) -> object:
         cache.detach()
         work(1)
-        return _send_rows(emit, *cache.changes(spaces))
+        rows, used = cache.changes(spaces)
+        _send_rows(emit, rows)
+        return used
 
-    rows: list[tuple[str, str, bytes]] = []
-    worker = fork.Worker.start(child, what)
-    try:
-        work(0)
-        used = worker.drain(lambda _, data: rows.extend(_decode(data)), wait=True)
-    except fork.WorkerError:
-        return  # the usual resolve does the child's share too
-    except BaseException:
-        worker.stop()
-        raise
-    cache.merge(rows, used)  # type: ignore[arg-type]
+    _merge_when_done(fork.Worker.start(child, what), cache, partial(work, 0))
