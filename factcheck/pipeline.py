@@ -30,6 +30,7 @@ from .site.output import (
     Layout,
     Manifest,
     OutputError,
+    Parts,
     SiteWriter,
     Written,
     files_there,
@@ -664,12 +665,19 @@ def _render_and_write(
     folders = [b.folder for b in buckets]
     # A build from nothing renders a share of the pages in a second process,
     # forked now: after loading, before the indexer starts its threads.
-    worker = None
+    worker = shares = None
     if parallel and writer.fresh and fork.available():
         cache.preload(rendering.SPACES)
-        worker = fork.Worker.start(
-            partial(_render_share, site, env, cache, previous_key, folders), "the process rendering half of the pages"
-        )
+        shares = rendering.Shares()
+        try:
+            worker = fork.Worker.start(
+                partial(_render_share, site, env, cache, previous_key, folders, shares),
+                "the process rendering half of the pages",
+            )
+        except BaseException:
+            shares.close()
+            writer.abort()
+            raise
     try:
         if searching.indexer is None:
             searching.start(env.filters["markdown"], config.language, progress)
@@ -696,7 +704,12 @@ def _render_and_write(
         scanner.scan(path, data)
         put_theirs(path, data, key)
 
-    def put_own(path: str, data: bytes, key: str | None = None) -> None:
+    def put_own(path: str, data: bytes | Parts, key: str | None = None) -> None:
+        if worker is not None and not isinstance(data, bytes):
+            # A file made as it is written (an export: a second or more at
+            # 10,000 checks): the other process's pages are taken on the way,
+            # or it would wait on a full pipe.
+            data = _taking_theirs(data, lambda: worker.drain(put_theirs, leave_last=True))
         put(path, data, key)
         if worker is not None:
             worker.drain(put_theirs, leave_last=True)  # the pages the other process has made meanwhile
@@ -704,7 +717,7 @@ def _render_and_write(
             writer.put(bundle_path, bundle_data)
 
     try:
-        mine = (lambda path: rendering.share(path) == 0) if worker is not None else None
+        mine = (lambda path: shares.mine(path, 0)) if shares is not None else None
         try:
             rendered = render_site(
                 site, env, put_own, cache, previous_key, folders, only=only, mine=mine, before=exports
@@ -721,8 +734,12 @@ def _render_and_write(
                 cache.merge(rows, used)
                 scanner.merge(links)
                 layouts.update({k: Layout(h, n, tuple(map(tuple, r)), b) for k, (h, n, r, b) in theirs.items()})
+                _each_rendered(rendered.keys.keys() - rendered.kept, writer.hashes)
         except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
+        finally:
+            if shares is not None:
+                shares.close()
         dropped: set[str] | None = None
         if only is not None:
             # Looked at while Pagefind is still at work. What a rebuild of a
@@ -864,12 +881,35 @@ def _listed_by(only: Only) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _taking_theirs(parts: Parts, take: Callable[[], object]) -> Iterator[bytes | memoryview]:
+    """The parts, with `take` called between two."""
+    for part in parts:
+        yield part
+        take()
+
+
+def _each_rendered(keys: Collection[str], written: Collection[str]) -> None:
+    """Both processes asked of every page which of them renders it
+    (parallel.Shares): that no page fell between them is checked, not
+    taken on trust."""
+    missed = sorted(path for path in keys if path not in written)
+    if missed:
+        raise fork.WorkerError(
+            Diagnostic(
+                "render-worker",
+                f"{len(missed)} pages were rendered by neither process (the first: {missed[0]}); nothing was written",
+                hint="this is a bug in factcheck: please report it; `build --jobs 1` renders in one process",
+            )
+        )
+
+
 def _render_share(
     site: Any,
     env: jinja2.Environment,
     cache: Cache,
     previous: Callable[[str], str | None],
     folders: list[str],
+    shares: Any,
     emit: Any,
 ) -> object:
     """In the forked process (site/parallel.py): render its share of the
@@ -888,9 +928,7 @@ def _render_share(
         emit(path, data, key)
 
     try:
-        rendered = render_site(
-            site, env, scanned, cache, previous, folders, mine=lambda path: rendering.share(path) == 1
-        )
+        rendered = render_site(site, env, scanned, cache, previous, folders, mine=lambda path: shares.mine(path, 1))
     except RenderError as exc:
         raise fork.WorkerError(exc.diagnostic) from exc
     rows, used = cache.changes(rendering.SPACES)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from factcheck.cache import FOLDER
 from factcheck.site.output import MARKER
+from factcheck.site.render import _SHOWN_CONTROLS, _encoded
 
 from .conftest import REPO, Desk
 from .test_incremental import _claim, cold_build, tree
@@ -414,6 +415,29 @@ def test_a_link_inside_the_site_is_not_written_through(sample_desk: Desk, tmp_pa
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_first_build_makes_its_folders_only_where_they_stay_inside_the_site(tmp_path: Path) -> None:
+    # A first build makes each page's folder at once where its parent is one
+    # it made or checked (output.SiteWriter._mkdirs); a link in the way is
+    # still looked at, wherever it is.
+    from factcheck.site.output import OutputError, SiteWriter
+
+    out, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    writer = SiteWriter(out)
+    assert writer.fresh
+    # Planted while it writes (a first build takes only an empty folder).
+    (out / "tags").mkdir()
+    elsewhere.mkdir()
+    (out / "tags" / "planted").symlink_to(elsewhere, target_is_directory=True)
+    (out / "tags" / "a-file").write_text("in the way\n", encoding="utf-8")
+    writer.put("tags/made/index.html", b"page")  # tags/ checked, tags/made/ made
+    writer.put("tags/a-file/index.html", b"page")  # a file where a folder goes: replaced
+    assert (out / "tags" / "a-file" / "index.html").read_bytes() == b"page"
+    with pytest.raises(OutputError, match="a link that leads out of it"):
+        writer.put("tags/planted/index.html", b"page")
+    writer.abort()
+    assert list(elsewhere.iterdir()) == []
+
+
 # --- where the site may go --------------------------------------------------------
 
 
@@ -680,6 +704,22 @@ def test_a_planted_find_index_is_set_aside(sample_desk: Desk) -> None:
     db = sqlite3.connect(path)
     assert set(db.execute("SELECT type, name, sql FROM sqlite_master")) == expected_schema(_TABLES)
     db.close()
+
+
+# Controls, the characters whose UTF-8 begins as a C1 control's does (0xC2),
+# and any other character.
+_NEAR_CONTROLS = st.one_of(
+    st.characters(max_codepoint=0xBF),
+    st.sampled_from("\x00\t\n\x0b\x0c\r\x1b\x7f\x80\x85\x9f\xa0\xb7·é–"),
+    st.characters(codec="utf-8"),
+)
+
+
+@given(st.text(_NEAR_CONTROLS))
+def test_a_page_in_utf8_shows_every_control_and_only_those(text: str) -> None:
+    # Pages are looked at for controls in their bytes (render._encoded): the
+    # same bytes as translating the text first.
+    assert _encoded(text) == text.translate(_SHOWN_CONTROLS).encode("utf-8")
 
 
 def test_control_characters_in_an_archived_text_are_shown_in_the_exports(desk: Desk) -> None:

@@ -30,6 +30,83 @@ def test_each_process_has_a_share_of_the_sample_desk(sample_desk: Desk) -> None:
     assert _ids(sample_desk, 0) and _ids(sample_desk, 1)
 
 
+_PAGES = [
+    "index.html",
+    *(f"checks/c{n}/index.html" for n in range(40)),
+    *(f"articles/a{n}/index.html" for n in range(40)),
+    "feed.xml",
+    *(f"tags/t{n}/index.html" for n in range(200)),
+    "claims.json",
+    *(f"claimants/p{n}/{page}index.html" for n in range(50) for page in ("", "archive/2016/")),
+]
+
+
+def _asked_in_two(pauses: dict[int, float]) -> tuple[list[str], list[str]]:
+    """The pages each process takes of `_PAGES` (parent, child), asking
+    of each in order, the child pausing `pauses[n]` s before page n."""
+    shares = parallel.Shares()
+
+    def child(emit):  # type: ignore[no-untyped-def]
+        taken = []
+        for n, path in enumerate(_PAGES):
+            time.sleep(pauses.get(n, 0))
+            if shares.mine(path, 1):
+                taken.append(path)
+        return taken
+
+    worker = Worker.start(child, "a process taking pages")
+    try:
+        parent = [path for path in _PAGES if shares.mine(path, 0)]
+        theirs = worker.drain(lambda *message: None, wait=True)
+    finally:
+        shares.close()
+    return parent, theirs  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    "pauses",
+    [{}, {0: 0.2}, {100: 0.2}, {n: 0.001 for n in range(0, len(_PAGES), 7)}],
+    ids=["together", "child-late", "child-late-for-the-lists", "child-slower"],
+)
+def test_every_page_is_taken_by_one_process_whichever_comes_first(pauses: dict[int, float]) -> None:
+    parent, child = _asked_in_two(pauses)
+    assert sorted(parent + child) == sorted(_PAGES)
+    assert not set(parent) & set(child)
+    # A check's or an article's page, by its fixed share; the site's own files, the parent's.
+    fixed = [p for p in _PAGES if p.startswith(("checks/", "articles/"))]
+    assert [p for p in fixed if p in child] == [p for p in fixed if parallel.share(p) == 1]
+    assert {"feed.xml", "claims.json"} <= set(parent)
+
+
+def test_the_process_at_the_lists_first_takes_them() -> None:
+    # The child comes to the lists a fifth of a second after the parent, who
+    # has taken them all by then (they are nothing to render here).
+    parent, child = _asked_in_two({81: 0.2})
+    lists = [p for p in _PAGES if p.startswith(("tags/", "claimants/"))]
+    assert set(lists) <= set(parent)
+    assert "index.html" in parent or "index.html" in child
+
+
+def test_a_page_neither_process_renders_fails_the_build_and_writes_nothing(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug in Shares, as a test makes it: the pipeline checks every page is there.
+    mine = parallel.Shares.mine
+
+    def skips_one(self, path, me):  # type: ignore[no-untyped-def]
+        return path != "verdicts/index.html" and mine(self, path, me)
+
+    monkeypatch.setattr(parallel.Shares, "mine", skips_one)
+    result = build(sample_desk.config, out_dir=tmp_path / "site", parallel=True)
+    assert [(d.code, d.message) for d in result.errors] == [
+        (
+            "render-worker",
+            "1 pages were rendered by neither process (the first: verdicts/index.html); nothing was written",
+        )
+    ]
+    assert not (tmp_path / "site").exists()
+
+
 @pytest.mark.parametrize("share", [1, 0], ids=["in-the-child", "in-the-parent"])
 def test_a_template_error_on_a_page_of_either_process_is_the_same_diagnostic(
     sample_desk: Desk, tmp_path: Path, share: int

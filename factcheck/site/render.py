@@ -83,12 +83,22 @@ _SHOWN_CONTROLS = (
 )
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Every byte but those of a control in UTF-8: C0 ones and DEL are bytes of
+# their own, and C1 ones (U+0080-U+009F) begin with 0xC2, as do U+00A0-U+00BF.
+_NOT_CONTROL = bytes(sorted(set(range(256)) - {*range(32), 127, 0xC2} | {9, 10, 12, 13}))
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _shown(text: str) -> str:
-    # A search first: translating every page, character by character, costs more than rendering it.
-    return text.translate(_SHOWN_CONTROLS) if _CONTROL.search(text) else text
+def _encoded(text: str) -> bytes:
+    """The text in UTF-8, its controls shown (`_SHOWN_CONTROLS`). Every
+    page is looked at, in its bytes: a regular expression took 25 us to
+    rule out a page's controls (a class, tried at every character), this 7
+    us (every other byte deleted, and 0xC2 looked at where it is left)."""
+    data = text.encode("utf-8")
+    left = data.translate(None, _NOT_CONTROL)
+    if left and (left.strip(b"\xc2") or _C1.search(data)):
+        return text.translate(_SHOWN_CONTROLS).encode("utf-8")
+    return data
 
 
 # A list item rendered once for every depth (`_Renderer._item_function`):
@@ -378,6 +388,8 @@ class _Renderer:
         for article in articles:
             if self.fresh(article_url(article.id) + "index.html", article.digest, *self.citing(article.id)):
                 self.article_page(article)
+        if only is None or only.whole:
+            self.exports()
         counts = [f"{v.key}={len(site.by_verdict(v.key))}" for v in self.config.verdicts]
         if self.fresh("verdicts/index.html", *counts):
             self.page("verdicts/index.html", "verdicts.html", title=t.gettext("How we rate claims"))
@@ -442,13 +454,6 @@ class _Renderer:
                     self.text(name, feeds.sitemap(site, listed))
             if "sitemap.xml" not in sitemaps and self.fresh("sitemap.xml", *sitemaps):
                 self.text("sitemap.xml", feeds.sitemap_index(site, list(sitemaps)))
-        # Every check and the articles it cites (what each run's digest holds).
-        shown_all = [shows for _, shows in self._run_list()]
-        if self.fresh("claims.json", *shown_all):
-            self.export("claims.json", "claims", feeds.claims_json(site, self.runs, self.quoted))
-        if self.fresh("annotations.jsonld", *shown_all):
-            self.export("annotations.jsonld", "annotations", feeds.annotations(site, self.runs, self.t, self.quoted))
-        self._quoted.clear()
         self.static_files()
 
     def listing(
@@ -580,7 +585,7 @@ class _Renderer:
         for run, shows in self._run_list():
             made = spliced.get(shows)
             if made is None:
-                made = _shown(feeds.SEPARATOR.join(p for p in map(make, run) if p)).encode("utf-8")
+                made = _encoded(feeds.SEPARATOR.join(p for p in map(make, run) if p))
             if made:
                 layout.append((shows, len(made)))
                 yield made
@@ -807,7 +812,7 @@ class _Renderer:
             raise  # not the template's doing (render_site says what)
         except Exception as exc:  # noqa: BLE001 - a template's runtime error is the desk's to fix
             raise RenderError(_template_problem(self.config, exc, template)) from exc
-        self.emit(path, _shown(html).encode("utf-8"))
+        self.emit(path, _encoded(html))
 
     def _item_function(self, common: Mapping[str, object]) -> Callable[[Check], Markup]:
         """`check_item(check)` for list templates: the `_macros.html` macro,
@@ -892,20 +897,35 @@ class _Renderer:
         return url
 
     def text(self, path: str, content: str) -> None:
-        self.emit(path, _shown(content).encode("utf-8"))
+        self.emit(path, _encoded(content))
+
+    def exports(self) -> None:
+        """Every check and the articles it cites (what each run's digest
+        holds). Made before the lists: in a build on two processes, whichever
+        is done with its other pages first takes more of the lists
+        (parallel.Shares), which the exports, the parent's alone, would
+        leave behind them."""
+        shown_all = [shows for _, shows in self._run_list()]
+        if self.fresh("claims.json", *shown_all):
+            self.export("claims.json", "claims", feeds.claims_json(self.site, self.runs, self.quoted))
+        if self.fresh("annotations.jsonld", *shown_all):
+            self.export(
+                "annotations.jsonld", "annotations", feeds.annotations(self.site, self.runs, self.t, self.quoted)
+            )
+        self._quoted.clear()
 
     def export(self, path: str, kind: str, export: feeds.Export) -> None:
         # The runs were made fit for the page as they were made (`runs`):
         # looking for control characters in the whole file again took 0.2 s
         # at 10,000 checks (40 MB of text) on every build that changed it.
         head, runs, tail = export
-        first = _shown(head).encode("utf-8")
+        first = _encoded(head)
         written = [0]
 
         def parts() -> Iterator[bytes | memoryview]:
             # The runs one at a time, as they are made (the file is never
             # held whole: 40 MB at 10,000 checks), joined by the separator.
-            last = _shown(tail).encode("utf-8") + b"\n"
+            last = _encoded(tail) + b"\n"
             for part in itertools.chain((first,), _between(runs, feeds.SEPARATOR.encode("ascii")), (last,)):
                 written[0] += len(part)
                 yield part
