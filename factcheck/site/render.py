@@ -334,6 +334,7 @@ class _Renderer:
         )
         macros = env.loader.get_source(env, "_macros.html")[1] if env.loader is not None else None
         self._item_builtin = macros == str(BUILTIN / "_macros.html")
+        self._item_macro: Callable[[Check], str] | None = None  # the built-in one, made once (_item_function)
         # config.yaml's bytes, not the Config (whose absolute paths differ
         # between checkouts of one desk, which must build the same site).
         self.base = digest(code_fingerprint(), self.config.digest, templates_digest(self.config))
@@ -820,15 +821,25 @@ class _Renderer:
         macro links only through `url`, so it is rendered once for every
         depth of the site, its links' root a marker put in its place on each
         page (the marker is not escaped, and any text of the check is: none
-        can hold it); a desk's own macro is rendered once per depth."""
+        can hold it); a desk's own macro is rendered once per depth.
+
+        The built-in macro is taken from `_macros.html` made once with the
+        names a page gives it (but for its root): what the template below
+        does for every item (`import ... with context` makes the file's every
+        macro again), in two thirds of an item's time. A desk's own file may
+        do anything at its top, with any of the names, `check` too: it goes
+        through the template."""
         template = self._item_template
         root = str(common["root"])
 
         if self._item_builtin:
-            any_depth = {**common, "root": _ROOT, "url": _url_at_any_depth}
+            macro = self._item_macro
+            if macro is None:
+                names = {**common, "root": _ROOT, "url": _url_at_any_depth}
+                macro = self._item_macro = self.env.get_template("_macros.html").make_module(names).check_item
 
             def item(check: Check) -> Markup:
-                made = self.fragment("item", check, lambda: template.render(**any_depth, check=check))
+                made = self.fragment("item", check, lambda: str(macro(check)))
                 return Markup(made.replace(_ROOT_OR_HERE, root or "./").replace(_ROOT, root))
 
             return item
