@@ -669,12 +669,16 @@ def _render_and_write(
     if parallel and writer.fresh and fork.available():
         cache.preload(rendering.SPACES)
         shares = rendering.Shares()
+        # The desk and the site's views live as long as the build: the full
+        # collection after rendering (below) need not look at them.
+        gc.freeze()
         try:
             worker = fork.Worker.start(
                 partial(_render_share, site, env, cache, previous_key, folders, shares),
                 "the process rendering half of the pages",
             )
         except BaseException:
+            gc.unfreeze()
             shares.close()
             writer.abort()
             raise
@@ -686,6 +690,9 @@ def _render_and_write(
     except BaseException:
         if worker is not None:
             worker.stop()
+        if shares is not None:
+            gc.unfreeze()
+            shares.close()
         if searching.indexer is not None:
             searching.indexer.cancel()
         writer.abort()
@@ -739,6 +746,7 @@ def _render_and_write(
             raise RenderError(exc.diagnostic) from exc
         finally:
             if shares is not None:
+                gc.unfreeze()
                 shares.close()
         dropped: set[str] | None = None
         if only is not None:

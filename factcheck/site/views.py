@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..cache import digest
@@ -347,6 +347,9 @@ class _Lookup(Mapping[str, tuple[Resolved, ...]]):
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and bool(self._get(name))
+
+    def get(self, name: str, default: Any = None) -> Any:  # (Mapping's goes through KeyError)
+        return self._get(name) or default
 
 
 def _grouped(
