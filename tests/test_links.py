@@ -4,10 +4,12 @@ exact only if such a link leads to the same place from every page there."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.site.links import LinkScanner
+from factcheck.site.links import _SCHEME, LinkScanner, _path_of
 
 names = st.text("abcé-_.0", min_size=1, max_size=6).filter(lambda n: n not in (".", ".."))
 folders = st.lists(names, max_size=4)
@@ -34,6 +36,7 @@ def test_the_remembered_target_is_the_one_worked_out() -> None:
         html = '<a href="../../static/s.css"></a><a href="../../../../checks/a/"></a><a href="x/"></a>'
         remembered.scan(page, html.encode())
         fresh._from_root.clear()
+        fresh._as_written.clear()
         fresh.scan(page, html.encode())
     assert remembered._first == fresh._first
 
@@ -134,3 +137,11 @@ def test_attributes_are_found_as_the_regular_expression_finds_them(text: str) ->
     from factcheck.site.links import _ATTRIBUTE, attributes
 
     assert attributes(text) == _ATTRIBUTE.findall(text)
+
+
+@given(st.text("ab/.:#?%20\t\n\r é", max_size=12))
+def test_a_links_path_is_what_urlsplit_reads(ref: str) -> None:
+    # The links resolve() reads: no scheme, not beginning with "//".
+    if ref.strip().startswith("//") or _SCHEME.match(ref.strip()):
+        return
+    assert _path_of(ref.strip()) == urlsplit(ref.strip()).path
