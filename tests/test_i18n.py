@@ -368,3 +368,90 @@ def test_the_templates_gettext_says_what_jinja2s_own_says(language: str) -> None
         made.append([template.render(), template.render()])  # the second time from what it made the first
     assert made[0] == made[1]
     assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in made[1][0] and "<i>x</i>" in made[1][0]
+
+
+# --- messages folded into the compiled templates (i18n.ConstantMessages) ----------
+
+
+_FOLDED = {
+    "plain": '<p>{{ _("Fact-checks") }}</p><p title="{{ _("Why") }}">{{ _("100%% sure") }}</p>',
+    "markup in the message": '{{ _("A & B <b>") }}|{{ _("A & B <b>") ~ "<i>" }}|{{ [_("Why")] | join(", ") }}',
+    "in expressions": '{% set x = none or _("Why") %}{{ x }}|{{ _("Why") if true }}|{{ (_("Why"), 1)[0] }}',
+    "in a macro and a loop": '{% macro m() %}{{ _("Why") }}{% endmacro %}{% for i in [1, 2] %}{{ m() }}{% endfor %}',
+    "with values": '{{ _("Claimed by %(claimant)s", claimant="<b>") }}|{{ gettext("Why") }}',
+}
+_HELD_BACK = {
+    "set": '{% set _ = cycler("a", "b") %}{{ _.next() }}',
+    "a loop's name": '{% for _ in ["x"] %}{{ _ }}{% endfor %}{{ _("Why") }}',
+    "a macro named _": '{% macro _(m) %}[{{ m }}]{% endmacro %}{{ _("Why") }}',
+    "autoescape off": '{% autoescape false %}{{ _("A & B <b>") ~ "<i>" }}{% endautoescape %}{{ _("Why") }}',
+    "an attribute named _": '{{ "x" | default(_("Why")) }}{{ {"_": 1}._ }}',
+}
+
+
+def _both_ways(sources: dict[str, str], language: str, messages: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Each template rendered as Jinja2's own gettext gives it, and by
+    an environment as the build makes it (messages folded)."""
+    import jinja2
+
+    from factcheck.site.i18n import ConstantMessages, template_gettext
+
+    interface = Interface(language, messages)
+    made = []
+    for folded in (False, True):
+        env = jinja2.Environment(
+            loader=jinja2.DictLoader(sources),
+            extensions=["jinja2.ext.i18n", ConstantMessages],
+            autoescape=True,
+        )
+        env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(template_gettext(interface.translations))
+        if folded:
+            env.extensions[ConstantMessages.identifier].translate = interface.translations.gettext  # type: ignore[attr-defined]
+        made.append([env.get_template(name).render() for name in sources])
+    return made[0], made[1]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_messages_folded_into_the_templates_say_what_the_calls_say(language: str) -> None:
+    messages = {"Why": "Why & <how>", "100%% sure": "sure, 100%%", "A & B <b>": "A & B <b>"}
+    calls, folded = _both_ways(_FOLDED, language, messages)
+    assert folded == calls
+    assert "Why & <how>" in folded[0] and "A & B <b>|A & B <b>&lt;i&gt;" in folded[1]
+    # and they are folded: no call to _ is left in the compiled templates
+    import jinja2
+
+    from factcheck.site.i18n import ConstantMessages
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n", ConstantMessages], autoescape=True)
+    env.extensions[ConstantMessages.identifier].translate = Interface(language, messages).translations.gettext  # type: ignore[attr-defined]
+    assert "name='_'" not in env.compile(_FOLDED["plain"], raw=True)
+    assert "name='_'" in env.compile(_HELD_BACK["a macro named _"], raw=True)
+
+
+@pytest.mark.parametrize("name", sorted(_HELD_BACK))
+def test_a_template_doing_anything_else_with_the_name_is_not_folded(name: str) -> None:
+    calls, folded = _both_ways({name: _HELD_BACK[name]}, "fr", {"Why": "Pourquoi & <comment>"})
+    assert folded == calls
+
+
+def test_a_template_whose_parent_takes_the_name_is_not_folded() -> None:
+    # A block sees what its parent sets at its top: the child's own calls are not the global one.
+    sources = {
+        "base.html": "{% macro _(m) %}[{{ m }}]{% endmacro %}<main>{% block body %}{% endblock %}</main>",
+        "page.html": '{% extends "base.html" %}{% block body %}{{ _("Why") }}{% endblock %}',
+    }
+    calls, folded = _both_ways(sources, "fr", {})
+    assert folded == calls and folded[1] == "<main>[Why]</main>"
+
+
+def test_a_message_changed_in_config_shows_though_the_templates_were_compiled_before(desk: Desk) -> None:
+    # Compiled templates are kept between runs (SignedBytecodeCache), with the messages folded in.
+    desk.write_check("one.yaml", (REPO / "content" / "checks" / "vote-tally-11-3-1.yaml").read_text(encoding="utf-8"))
+    assert desk.run("build").code == 0
+    page = desk.root / "site" / "checks" / "one" / "index.html"
+    assert ">Why</h2>" in page.read_text(encoding="utf-8")
+    text = desk.config.read_text(encoding="utf-8")
+    desk.config.write_text(text + '\nmessages:\n  "Why": "Why we say so"\n', encoding="utf-8")
+    assert desk.run("build").code == 0
+    assert ">Why we say so</h2>" in page.read_text(encoding="utf-8")

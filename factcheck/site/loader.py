@@ -102,9 +102,15 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
     carry a valid signature (CI starts with a new key), so it is never
     loaded; the template is compiled from its source instead."""
 
-    def __init__(self, folder: Path, key: bytes):
+    def __init__(self, folder: Path, key: bytes, salt: str = ""):
+        """`salt`: what a compiled template depends on beyond its source
+        (the messages folded into it: i18n.ConstantMessages)."""
         self.folder = folder
         self.key = key
+        self.salt = salt
+
+    def get_source_checksum(self, source: str) -> str:
+        return hashlib.sha256(f"{self.salt}\0{source}".encode()).hexdigest()
 
     def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.signed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 import zlib
 from collections import OrderedDict
@@ -31,7 +32,7 @@ from ..verify.ids import tag_slug
 from . import feeds
 from .builtin import BUILTIN
 from .fragments import Words, text_fragment
-from .i18n import Interface, template_gettext
+from .i18n import ConstantMessages, Interface, template_gettext
 from .i18n import direction as direction_of
 from .lists import Listing, NameIndex
 from .loader import (
@@ -141,11 +142,14 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
 
     # Templates are compiled once per run, and kept between runs only signed
     # with a key from outside the desk (where a pull request cannot reach).
+    # The messages are folded into them (ConstantMessages): kept under the
+    # language, the desk's own messages and the catalogues (in the code).
     compiled, key = cache.folder("templates"), signing_key(config.root)
+    salt = digest(code_fingerprint(), config.language, json.dumps(config.messages, sort_keys=True))
     env = jinja2.Environment(
         loader=ThemeLoader(config.templates_dir, config.root),
-        bytecode_cache=SignedBytecodeCache(compiled, key) if compiled and key else None,
-        extensions=["jinja2.ext.i18n"],
+        bytecode_cache=SignedBytecodeCache(compiled, key, salt) if compiled and key else None,
+        extensions=["jinja2.ext.i18n", ConstantMessages],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -156,6 +160,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     # Every message of the theme comes from the desk's language's catalogue.
     env.install_gettext_translations(interface.translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(template_gettext(interface.translations))  # the same, each message made once
+    env.extensions[ConstantMessages.identifier].translate = interface.translations.gettext  # type: ignore[attr-defined]
     env.filters["markdown"] = markdown
     env.filters["markdown_at"] = render_markdown_at  # links to site paths, from any page
     env.filters["slug"] = tag_slug  # the name of a tag's or claimant's page
