@@ -447,6 +447,7 @@ class Cache:
         """Where there is no database yet: start writing the rows made so
         far as `_save_new` does, in a forked process, while this one goes on
         (a cold `check` checks the citations and the links meanwhile; a
+        build from nothing puts the site in place and keeps its state; a
         thread would not do, as SQLite's writing of each row waits for the
         interpreter). `save` and `close` wait for it; what changed in
         between is saved as usual after it. Only where nothing else would

@@ -767,6 +767,11 @@ def _render_and_write(
             progress(searching)
         for path, data in sorted(indexer.result(lambda: progress(searching)).items()):
             writer.put(path, data)
+        if worker is not None:
+            # A build from nothing: its new cache is written by a forked
+            # process (nothing else runs now: Pagefind and the threads that
+            # talked to it are done) while the site is put in place.
+            cache.write_ahead()
     except BaseException:
         if worker is not None:
             worker.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 from pathlib import Path
 
@@ -198,6 +199,24 @@ def test_a_cold_check_writes_its_cache_in_a_third_process_and_the_next_check_rea
     second = verify(sample_desk.config, parallel=True)
     assert calls == []  # nothing parsed, nothing matched: all of it was in the cache
     assert (first.diagnostics, first.citations_json) == (second.diagnostics, second.citations_json)
+
+
+def test_a_build_from_nothing_writes_its_cache_while_the_site_is_put_in_place(
+    sample_desk: Desk, forks: list[str]
+) -> None:
+    # Once Pagefind is done (nothing else runs then), a forked process writes
+    # the new database; what the build adds after it (its state) is saved
+    # as usual, and the next build finds the site up to date from it.
+    _cold(sample_desk)
+    shutil.rmtree(sample_desk.root / "site", ignore_errors=True)
+    first = sample_desk.run("build")
+    assert first.code == 0, first.out
+    assert forks[-1] == "the process writing the cache"
+    assert forks.index("the process rendering half of the pages") < forks.index("the process writing the cache")
+    forks.clear()
+    second = sample_desk.run("build")
+    assert second.code == 0 and "up to date" in second.err
+    assert forks == ["the process walking the desk"]  # (scout.py) nothing rendered, nothing written
 
 
 def test_a_cold_check_sorts_out_each_folders_files_once(
