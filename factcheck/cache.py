@@ -456,7 +456,10 @@ class Cache:
             return
         folder = self.path
         code_fingerprint()  # read from this package's files once, not in the child too
-        worker = fork.Worker.start(lambda emit: self._write_whole(folder), "the process writing the cache")
+        try:
+            worker = fork.Worker.start(lambda emit: self._write_whole(folder), "the process writing the cache")
+        except OSError:
+            return  # (no process to be had: the usual save writes it all)
         self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()})
 
     def may_write_ahead(self) -> bool:

@@ -666,20 +666,34 @@ def _render_and_write(
     # A build from nothing renders a share of the pages in a second process,
     # forked now: after loading, before the indexer starts its threads.
     worker = shares = None
+    froze = False
+
+    def let_go() -> None:
+        # What rendering on two cores holds: the pipe of numbers, the heap frozen.
+        nonlocal shares, froze
+        if froze:
+            gc.unfreeze()
+            froze = False
+        if shares is not None:
+            shares.close()
+            shares = None
+
     if parallel and writer.fresh and fork.available():
-        cache.preload(rendering.SPACES)
-        shares = rendering.Shares()
-        # The desk and the site's views live as long as the build: the full
-        # collection after rendering (below) need not look at them.
-        gc.freeze()
         try:
+            cache.preload(rendering.SPACES)
+            shares = rendering.Shares()
+            # The desk and the site's views live as long as the build: the
+            # full collection after rendering (below) need not look at them.
+            # (A caller's own frozen heap is left as it is.)
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                froze = True
             worker = fork.Worker.start(
                 partial(_render_share, site, env, cache, previous_key, folders, shares),
                 "the process rendering half of the pages",
             )
         except BaseException:
-            gc.unfreeze()
-            shares.close()
+            let_go()
             writer.abort()
             raise
     try:
@@ -690,9 +704,7 @@ def _render_and_write(
     except BaseException:
         if worker is not None:
             worker.stop()
-        if shares is not None:
-            gc.unfreeze()
-            shares.close()
+        let_go()
         if searching.indexer is not None:
             searching.indexer.cancel()
         writer.abort()
@@ -745,9 +757,7 @@ def _render_and_write(
         except fork.WorkerError as exc:
             raise RenderError(exc.diagnostic) from exc
         finally:
-            if shares is not None:
-                gc.unfreeze()
-                shares.close()
+            let_go()
         dropped: set[str] | None = None
         if only is not None:
             # Looked at while Pagefind is still at work. What a rebuild of a

@@ -435,14 +435,30 @@ def test_a_template_doing_anything_else_with_the_name_is_not_folded(name: str) -
     assert folded == calls
 
 
-def test_a_template_whose_parent_takes_the_name_is_not_folded() -> None:
+@pytest.mark.parametrize("parent", ["base.html", "base.txt"])
+def test_a_template_whose_parent_takes_the_name_is_not_folded(parent: str) -> None:
     # A block sees what its parent sets at its top: the child's own calls are not the global one.
     sources = {
-        "base.html": "{% macro _(m) %}[{{ m }}]{% endmacro %}<main>{% block body %}{% endblock %}</main>",
-        "page.html": '{% extends "base.html" %}{% block body %}{{ _("Why") }}{% endblock %}',
+        parent: "{% macro _(m) %}[{{ m }}]{% endmacro %}<main>{% block body %}{% endblock %}</main>",
+        "page.html": f'{{% extends "{parent}" %}}{{% block body %}}{{{{ _("Why") }}}}{{% endblock %}}',
     }
     calls, folded = _both_ways(sources, "fr", {})
     assert folded == calls and folded[1] == "<main>[Why]</main>"
+
+
+def test_a_template_that_starts_taking_the_name_unfolds_the_others_compiled_before(desk: Desk) -> None:
+    # check.html is the same file in both builds: what it was compiled to
+    # the first time (its messages folded) is not what it is the second.
+    desk.write_check("one.yaml", (REPO / "content" / "checks" / "vote-tally-11-3-1.yaml").read_text(encoding="utf-8"))
+    assert desk.run("build").code == 0
+    page = desk.root / "site" / "checks" / "one" / "index.html"
+    assert ">Why</h2>" in page.read_text(encoding="utf-8")
+    base = desk.root / "templates" / "base.html"
+    macro = "{% macro _(m) %}[{{ m }}]{% if kwargs %}{% endif %}{% endmacro %}"
+    base.write_text(macro + base.read_text(encoding="utf-8"), encoding="utf-8")
+    result = desk.run("build")
+    assert result.code == 0, result.out
+    assert ">[Why]</h2>" in page.read_text(encoding="utf-8")
 
 
 def test_a_message_changed_in_config_shows_though_the_templates_were_compiled_before(desk: Desk) -> None:

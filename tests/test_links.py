@@ -139,7 +139,7 @@ def test_attributes_are_found_as_the_regular_expression_finds_them(text: str) ->
     assert attributes(text) == _ATTRIBUTE.findall(text)
 
 
-@given(st.text("ab/.:#?%20\t\n\r é", max_size=12))
+@given(st.text("ab/.:#?%20\t\n\r é\x01\x1b\x7f", max_size=12))
 def test_a_links_path_is_what_urlsplit_reads(ref: str) -> None:
     # The links resolve() reads: no scheme, not beginning with "//".
     if ref.strip().startswith("//") or _SCHEME.match(ref.strip()):

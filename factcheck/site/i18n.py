@@ -276,7 +276,7 @@ class ConstantMessages(Extension):
 
     def filter_stream(self, stream: TokenStream) -> Any:
         tokens = list(stream)
-        if self.translate is None or _unfoldable(tokens) or self._held_back():
+        if self.translate is None or _unfoldable(tokens) or self.held_back():
             return tokens
         out: list[Token] = []
         n = 0
@@ -318,11 +318,15 @@ class ConstantMessages(Extension):
             Token(line, "rparen", ")"),
         ]
 
-    def _held_back(self) -> bool:
+    def held_back(self) -> bool:
+        """Does a template of the loader keep every template from being
+        folded? (Any template: a desk's `base.txt` may be extended; but
+        for the static files, copied as they are.) Asked once; compiled
+        templates are kept between runs under the answer."""
         if self._anywhere is None:
             env = self.environment
             self._anywhere = False
-            for name in env.list_templates(filter_func=lambda n: n.endswith(".html")) if env.loader else ():
+            for name in env.list_templates(filter_func=lambda n: not n.startswith("static/")) if env.loader else ():
                 try:
                     source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
                     found = list(env.lexer.tokenize(source, name))
@@ -346,10 +350,12 @@ def _message(context: Any, text: str) -> Markup:
 
 
 def _after_a_name_taker(tokens: list[Token], n: int) -> bool:
-    """Is the `_` at `n` an attribute, a filter, a test or a macro's name?"""
+    """Is the `_` at `n` an attribute, a filter, a test or a macro's name
+    (or a filter block's, or a negated test's)?"""
     before = tokens[n - 1] if n else None
     return before is not None and (
-        before.type in ("dot", "pipe") or (before.type == "name" and before.value in ("is", "macro", "call"))
+        before.type in ("dot", "pipe")
+        or (before.type == "name" and before.value in ("is", "not", "macro", "call", "filter"))
     )
 
 

@@ -171,10 +171,10 @@ def _path_of(ref: str) -> str:
     """`urlsplit(ref).path` of a link with no scheme that does not begin
     with "//": what comes before its query and fragment. urlsplit took half
     of a link's resolving (every page's links are, 50,000 at 10,000
-    checks); it also takes tabs and line ends out, so it reads any link
-    holding one."""
-    if "\t" in ref or "\n" in ref or "\r" in ref:
-        return urlsplit(ref).path
+    checks); it also takes tabs and line ends out, and controls and spaces
+    at the start, so it reads any link holding one."""
+    if "\t" in ref or "\n" in ref or "\r" in ref or ref[:1] <= " ":
+        return urlsplit(ref).path  # (which also strips what begins with a control or a space)
     return ref.partition("#")[0].partition("?")[0]
 
 

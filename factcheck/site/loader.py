@@ -102,15 +102,20 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
     carry a valid signature (CI starts with a new key), so it is never
     loaded; the template is compiled from its source instead."""
 
-    def __init__(self, folder: Path, key: bytes, salt: str = ""):
+    def __init__(self, folder: Path, key: bytes, salt: Callable[[], str] = lambda: ""):
         """`salt`: what a compiled template depends on beyond its source
-        (the messages folded into it: i18n.ConstantMessages)."""
+        (the messages folded into it, and whether any template keeps them
+        from being folded: i18n.ConstantMessages), asked once, when the
+        first template is compiled or loaded."""
         self.folder = folder
         self.key = key
-        self.salt = salt
+        self._salt = salt
+        self._salted: str | None = None
 
     def get_source_checksum(self, source: str) -> str:
-        return hashlib.sha256(f"{self.salt}\0{source}".encode()).hexdigest()
+        if self._salted is None:
+            self._salted = self._salt()
+        return hashlib.sha256(f"{self._salted}\0{source}".encode()).hexdigest()
 
     def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.signed"

@@ -64,7 +64,8 @@ def share(path: str) -> int:
 # last) go by runs of CHUNK, each to whichever process asks for it first.
 CHUNK = 4
 _ID = struct.Struct("<I")
-_IDS = 16_000  # runs handed out this way (64,000 bytes: what a pipe holds); any after go by `share`
+_IDS = 16_000  # runs handed out this way at most (64,000 bytes); any after go by `share`
+_PAGE = 1024  # numbers written at once: 4,096 bytes, what a pipe takes whole or not at all (PIPE_BUF)
 _FIXED = ("checks/", "articles/")
 
 
@@ -88,10 +89,20 @@ class Shares:
 
     def __init__(self) -> None:
         self._numbers, write = os.pipe()
+        # As many numbers as the pipe holds (64 KB on Linux, less where a
+        # user's pipes are many, 16 KB elsewhere), a page of them at a time
+        # (a write of a page or less to a pipe is whole or refused): nothing
+        # reads it before the fork, and a full pipe would block for good.
+        self._ids = 0
         try:
-            pending = memoryview(b"".join(_ID.pack(n) for n in range(_IDS)))
-            while pending:
-                pending = pending[os.write(write, pending) :]
+            os.set_blocking(write, False)
+            while self._ids < _IDS:
+                page = b"".join(_ID.pack(n) for n in range(self._ids, min(self._ids + _PAGE, _IDS)))
+                try:
+                    os.write(write, page)
+                except BlockingIOError:
+                    break
+                self._ids += len(page) // _ID.size
         except BaseException:
             os.close(self._numbers)
             raise
@@ -108,11 +119,11 @@ class Shares:
             return share(path) == me
         run = self._seen // CHUNK
         self._seen += 1
-        if run >= _IDS:
+        if run >= self._ids:
             return share(path) == me
         while self._held < run:
             number = os.read(self._numbers, _ID.size)
-            self._held = _ID.unpack(number)[0] if number else _IDS
+            self._held = _ID.unpack(number)[0] if number else self._ids
         return self._held == run
 
     def close(self) -> None:

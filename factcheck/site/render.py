@@ -145,7 +145,12 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
     # The messages are folded into them (ConstantMessages): kept under the
     # language, the desk's own messages and the catalogues (in the code).
     compiled, key = cache.folder("templates"), signing_key(config.root)
-    salt = digest(code_fingerprint(), config.language, json.dumps(config.messages, sort_keys=True))
+
+    def salt() -> str:
+        folding = env.extensions[ConstantMessages.identifier]
+        messages = json.dumps(config.messages, sort_keys=True)
+        return digest(code_fingerprint(), config.language, messages, str(folding.held_back()))  # type: ignore[attr-defined]
+
     env = jinja2.Environment(
         loader=ThemeLoader(config.templates_dir, config.root),
         bytecode_cache=SignedBytecodeCache(compiled, key, salt) if compiled and key else None,

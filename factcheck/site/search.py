@@ -284,6 +284,7 @@ def _index(messages: list[bytes], running: _Running) -> dict[str, bytes]:
             pass  # it stopped reading (stopped, or failed): its own words say why, below
         finally:
             timer.cancel()
+            timer.join()  # (a build may fork once indexing is done: no thread of it is left then)
             for stream in (proc.stdin, proc.stdout):  # its input's end ends the service
                 try:
                     if stream is not None:
