@@ -385,6 +385,7 @@ _HELD_BACK = {
     "a loop's name": '{% for _ in ["x"] %}{{ _ }}{% endfor %}{{ _("Why") }}',
     "a macro named _": '{% macro _(m) %}[{{ m }}]{% endmacro %}{{ _("Why") }}',
     "autoescape off": '{% autoescape false %}{{ _("A & B <b>") ~ "<i>" }}{% endautoescape %}{{ _("Why") }}',
+    "an attribute called": '{% set ns = {"_": "[{}]".format} %}{{ ns._("Why") }}{{ _("Why") }}',
     "an attribute named _": '{{ "x" | default(_("Why")) }}{{ {"_": 1}._ }}',
 }
 

@@ -301,7 +301,7 @@ class ConstantMessages(Extension):
             and opening.type == "lparen"
             and message.type == "string"
             and closing.type == "rparen"
-            and not _after_a_name_taker(tokens, n)
+            and not _after_a_name_taker(tokens, n)  # (x._("...") is x's own, and left in templates folded)
         ):
             return None
         assert self.translate is not None

@@ -113,10 +113,8 @@ class Shares:
 
     def mine(self, path: str, me: int) -> bool:
         """Does process `me` (1, the child, or 0) render the page at `path`?"""
-        if not path.endswith("index.html"):
-            return me == 0
-        if path.startswith(_FIXED):
-            return share(path) == me
+        if not path.endswith("index.html") or path.startswith(_FIXED):
+            return share(path) == me  # the site-wide files (the parent's), and the fixed share
         run = self._seen // CHUNK
         self._seen += 1
         if run >= self._ids:
