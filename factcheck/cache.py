@@ -142,8 +142,8 @@ class Cache:
         self._dirty: dict[str, set[str]] = {}
         self._encoders: dict[str, Callable[[Any], bytes]] = {}  # tables whose values are not written as _ENCODE does
         self._encoded: dict[str, dict[str, bytes]] = {}  # rows given encoded (put_encoded), not yet saved
-        # write_ahead's process, and the rows to write when it began
-        self._ahead: tuple[fork.Worker, dict[str, set[str]]] | None = None
+        # write_ahead's process, the rows to write when it began, and the file it writes them in
+        self._ahead: tuple[fork.Worker, dict[str, set[str]], Path] | None = None
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -438,10 +438,10 @@ class Cache:
     def _no_database(self) -> bool:
         return self.path is not None and not os.path.lexists(self.path / DATABASE)
 
-    def _write_whole(self, folder: Path) -> bool:
+    def _write_whole(self, folder: Path, new: _NewFile | None = None) -> bool:
         """Every row to write, as a new database in `folder` (`_write_new`)."""
         written, _ = self._written()
-        return _write_new(folder, self._snapshot(written), code_fingerprint())
+        return _write_new(folder, self._snapshot(written), code_fingerprint(), new)
 
     def write_ahead(self) -> None:
         """Where there is no database yet: start writing the rows made so
@@ -456,11 +456,19 @@ class Cache:
             return
         folder = self.path
         code_fingerprint()  # read from this package's files once, not in the child too
+        # The file it writes in is made here, so that this process can
+        # remove it if the writer is stopped half-way (Ctrl-C reaches both).
+        new = _new_file(folder)
+        if new is None:
+            return  # (the usual save says nothing either: it is only a cache)
         try:
-            worker = fork.Worker.start(lambda emit: self._write_whole(folder), "the process writing the cache")
+            worker = fork.Worker.start(lambda emit: self._write_whole(folder, new), "the process writing the cache")
         except OSError:
+            discard(new.path)
             return  # (no process to be had: the usual save writes it all)
-        self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()})
+        finally:
+            os.close(new.fd)  # (the writer has its own copy)
+        self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()}, new.path)
 
     def may_write_ahead(self) -> bool:
         """Whether `write_ahead` would write in a forked process (given rows
@@ -475,12 +483,17 @@ class Cache:
         misses it (keys are made from inputs, so nothing wrong is read)."""
         if self._ahead is None:
             return
-        worker, dirty = self._ahead
+        worker, dirty, new = self._ahead
         self._ahead = None
         try:
             done = worker.drain(lambda *message: None, wait=True)
         except fork.WorkerError:
             return  # the usual save writes it all
+        except BaseException:  # Ctrl-C while it writes
+            worker.stop()
+            raise
+        finally:
+            discard(new)  # what a writer stopped half-way left (one that is done has removed it)
         if not done:
             return
         for name, keys in dirty.items():
@@ -643,23 +656,33 @@ def _encode_rows(
         yield name, k, data
 
 
-def _write_new(
-    folder: Path,
-    rows: Iterable[_Row],
-    fingerprint: str,
-) -> bool:
-    """A new database of these rows at folder/DATABASE, written beside it
-    with no journal and put in place only if none has appeared meanwhile
-    (Cache._save_new); whether it was put in place."""
-    file = folder / DATABASE
-    written = False
+@dataclass(frozen=True)
+class _NewFile:
+    """An empty file beside the database, this run's own, open."""
+
+    fd: int
+    path: Path
+
+
+def _new_file(folder: Path) -> _NewFile | None:
     try:
         folder.mkdir(exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f"{DATABASE}.", suffix=".new", dir=folder)  # this run's own
+        fd, name = tempfile.mkstemp(prefix=f"{DATABASE}.", suffix=".new", dir=folder)
     except OSError:
-        fd = -1
-    if fd != -1:
-        new = Path(name)
+        return None
+    return _NewFile(fd, Path(name))
+
+
+def _write_new(folder: Path, rows: Iterable[_Row], fingerprint: str, made: _NewFile | None = None) -> bool:
+    """A new database of these rows at folder/DATABASE, written beside it
+    with no journal and put in place only if none has appeared meanwhile
+    (Cache._save_new); whether it was put in place. `made`: the file to
+    write it in (`_new_file`), closed and removed here either way."""
+    file = folder / DATABASE
+    written = False
+    made = made or _new_file(folder)
+    if made is not None:
+        fd, new = made.fd, made.path
         try:
             db = open_checked(new, _SCHEMA)
             if db is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from .progress import Progress
 from .site.output import Written
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # as a shell reports a command Ctrl-C stopped
 FORMATS = ("text", "github", "json", "sarif")
 
 
@@ -108,8 +110,16 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    with _long_lived_heap():
-        code = _main(argv, stdout, stderr)
+    try:
+        with _long_lived_heap():
+            code = _main(argv, stdout, stderr)
+    except KeyboardInterrupt as exc:
+        # Ctrl-C: a build has left the site as it was on the way here (its
+        # writer stages, and undoes what it began), or says what it left
+        # (site.output.Interrupted); a traceback would only alarm.
+        code = EXIT_INTERRUPTED
+        said = str(exc)
+        (stderr or sys.stderr).write(f"factcheck: interrupted{': ' + said if said else ''}\n")
     if argv is None and sys.getprofile() is None and sys.gettrace() is None:
         _end_process(code)  # (a profiler or coverage writes what it found on the way out: not then)
     return code
@@ -127,6 +137,11 @@ def _end_process(code: int) -> NoReturn:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away, a stream closed
             pass
+    if code == EXIT_INTERRUPTED:
+        # Ended by the signal itself, so that a shell script running this
+        # stops too, as it would for any command Ctrl-C stops.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
     os._exit(code)
 
 
@@ -178,19 +193,21 @@ def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | No
 
         return serve(args.config, args.host, args.port, stdout, _wants_color(stdout), args.base_url)
     progress = Progress(stderr)
-    if args.command == "check":
-        result = verify(args.config, strict=args.strict, progress=progress, parallel=args.jobs == 2)
-    else:
-        result = build(
-            args.config,
-            out_dir=args.out,
-            strict=args.strict,
-            progress=progress,
-            notice=_notice(stderr),
-            base_url=args.base_url,
-            parallel=args.jobs == 2,
-        )
-    progress.clear()
+    try:
+        if args.command == "check":
+            result = verify(args.config, strict=args.strict, progress=progress, parallel=args.jobs == 2)
+        else:
+            result = build(
+                args.config,
+                out_dir=args.out,
+                strict=args.strict,
+                progress=progress,
+                notice=_notice(stderr),
+                base_url=args.base_url,
+                parallel=args.jobs == 2,
+            )
+    finally:
+        progress.clear()
     _report(result, args.format, args.config, stdout)
     if args.command == "build" and args.format == "text":
         if result.ok and result.output and result.written:

@@ -236,6 +236,47 @@ def test_a_writer_that_does_not_write_leaves_every_row_to_the_usual_save(
     assert Cache.open(tmp_path).count(WHOLE.name) == 10
 
 
+@pytest.mark.parametrize("how", ["the writer dies", "Ctrl-C while it writes"])
+def test_a_writer_stopped_half_way_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # Ctrl-C reaches the forked writer too, which dies where it stands
+    # (fork.py); the file it was writing is this process's to remove.
+    import os
+    import signal
+    import time
+
+    from factcheck import fork
+
+    def stopped(rows: object, *args: object) -> object:
+        if how == "the writer dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(60)  # killed by the parent long before
+        return iter(())
+
+    monkeypatch.setattr(cache_module, "_encode_rows", stopped)  # in the forked process
+    cache = Cache.open(tmp_path)
+    for i in range(10):
+        cache.put(WHOLE, f"k{i}", f"value {i}")
+    cache.write_ahead()
+    assert [p.name for p in (tmp_path / FOLDER).iterdir() if p.name.endswith(".new")] != []
+    monkeypatch.undo()
+    if how == "Ctrl-C while it writes":
+
+        def interrupted(*args: object, **kwargs: object) -> object:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(fork.Worker, "drain", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            cache.close()
+        monkeypatch.undo()
+    else:
+        cache.save()
+        cache.close()
+        assert Cache.open(tmp_path).count(WHOLE.name) == 10  # saved as usual instead
+    assert [p.name for p in (tmp_path / FOLDER).iterdir() if p.name.endswith(".new")] == []
+
+
 def test_nothing_is_written_ahead_where_a_database_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from factcheck import fork
 

@@ -406,3 +406,66 @@ def test_a_pagefind_that_stops_reading_a_large_part_is_reported_in_its_own_words
     with pytest.raises(search.SearchError, match="Pagefind could not index the site: thread main panicked"):
         search._index(messages, running)
     assert not running._procs
+
+
+def test_ctrl_c_leaves_the_site_as_it_was_until_files_are_put_in_place_then_says_so(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (KeyboardInterrupt, which the build's clean-up sees, unlike a
+    kill) before the first file of the site is replaced leaves the site as
+    it was; after, the report says what is left, and the next build puts
+    the rest in place. Either way one line, not a traceback, and exit 130."""
+    desk = sample_desk
+    site = desk.root / "site"
+    assert desk.run("build").code == 0
+    before = tree(site)
+    edit_sources(desk)
+    expected = cold_build(desk, tmp_path / "cold")
+    real = FileOps.replace
+    for stop_at in ("render", 3):
+        calls = [0]
+
+        def interrupted(self: FileOps, *args: Path, stop_at: object = stop_at, calls: list[int] = calls) -> None:
+            if calls[0] == stop_at:
+                raise KeyboardInterrupt
+            calls[0] += 1
+            real(self, *args)
+
+        def rendering(*args: object, **kwargs: object) -> object:
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as m:
+            if stop_at == "render":
+                m.setattr("factcheck.site.render._Renderer.check_page", rendering)
+            else:
+                m.setattr(FileOps, "replace", interrupted)
+            result = desk.run("build")
+        assert result.code == 130 and "Traceback" not in result.err, stop_at
+        if stop_at == "render":
+            assert result.err.endswith("factcheck: interrupted\n"), stop_at
+            assert tree(site) == before, stop_at
+        else:
+            assert result.err.endswith(
+                f"factcheck: interrupted: the site at {site.resolve()} was partly updated: "
+                "the next build puts the rest in place\n"
+            )
+            assert tree(site) != before
+        assert not (site / ".factcheck-work").exists() or not any((site / ".factcheck-work").iterdir())
+    assert desk.run("build").code == 0
+    assert {k: v for k, v in tree(site).items() if not k.startswith(".factcheck")} == {
+        k: v for k, v in expected.items() if not k.startswith(".factcheck")
+    }
+
+
+def test_a_command_line_run_stopped_by_ctrl_c_ends_by_the_signal(tmp_path: Path) -> None:
+    """As a shell script expects of a command Ctrl-C stopped: it stops too."""
+    import signal
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "from factcheck import cli; cli._end_process(cli.EXIT_INTERRUPTED)"],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert proc.returncode == -signal.SIGINT

@@ -61,6 +61,15 @@ class OutputError(Exception):
         self.changed = changed  # some files of the site had been replaced when it happened
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C once the site had begun to change (`SiteWriter.finish`): some
+    files are the new build's, and the next build puts the rest in place
+    (its journal says which). Before that, Ctrl-C leaves the site as it was."""
+
+    def __init__(self, out_dir: Path):
+        super().__init__(f"the site at {out_dir} was partly updated: the next build puts the rest in place")
+
+
 # A file given as its parts, in order (bytes-like objects).
 Parts = Iterable[bytes | memoryview]
 
@@ -456,6 +465,10 @@ class SiteWriter:
             raise OutputError(
                 f"cannot write the site to {self.out_dir}: {_describe(exc)} ({where})", hint, self.changed_site
             ) from exc
+        except KeyboardInterrupt as exc:
+            if self.changed_site:
+                raise Interrupted(self.out_dir) from exc
+            raise
         finally:
             self.abort()
 
