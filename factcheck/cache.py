@@ -466,6 +466,9 @@ class Cache:
         except OSError:
             discard(new.path)
             return  # (no process to be had: the usual save writes it all)
+        except BaseException:
+            discard(new.path)
+            raise
         finally:
             os.close(new.fd)  # (the writer has its own copy)
         self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()}, new.path)
