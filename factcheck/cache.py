@@ -37,7 +37,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from . import fork
+from . import fork, interrupts
 from .model import Text
 from .safefs import read_regular
 from .sqlitefile import discard, discard_journals, open_checked, transaction
@@ -456,22 +456,25 @@ class Cache:
             return
         folder = self.path
         code_fingerprint()  # read from this package's files once, not in the child too
+        dirty = {name: set(keys) for name, keys in self._dirty.items()}
         # The file it writes in is made here, so that this process can
         # remove it if the writer is stopped half-way (Ctrl-C reaches both).
         new = _new_file(folder)
         if new is None:
             return  # (the usual save says nothing either: it is only a cache)
         try:
-            worker = fork.Worker.start(lambda emit: self._write_whole(folder, new), "the process writing the cache")
+            with interrupts.held():  # the writer, once forked, is known to `close`
+                worker = fork.Worker.start(lambda emit: self._write_whole(folder, new), "the process writing the cache")
+                self._ahead = (worker, dirty, new.path)
         except OSError:
             discard(new.path)
             return  # (no process to be had: the usual save writes it all)
         except BaseException:
-            discard(new.path)
+            if self._ahead is None:
+                discard(new.path)
             raise
         finally:
             os.close(new.fd)  # (the writer has its own copy)
-        self._ahead = (worker, {name: set(keys) for name, keys in self._dirty.items()}, new.path)
 
     def may_write_ahead(self) -> bool:
         """Whether `write_ahead` would write in a forked process (given rows

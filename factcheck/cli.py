@@ -118,11 +118,21 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         # writer stages, and undoes what it began), or says what it left
         # (site.output.Interrupted); a traceback would only alarm.
         code = EXIT_INTERRUPTED
-        said = str(exc)
+        said = _what_is_left(exc)
         (stderr or sys.stderr).write(f"factcheck: interrupted{': ' + said if said else ''}\n")
     if argv is None and sys.getprofile() is None and sys.gettrace() is None:
         _end_process(code)  # (a profiler or coverage writes what it found on the way out: not then)
     return code
+
+
+def _what_is_left(exc: BaseException | None) -> str:
+    """What the first Ctrl-C said it left (site.output.Interrupted), where
+    a second came while the build cleaned up after it."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt) and str(exc):
+            return str(exc)
+        exc = exc.__context__
+    return ""
 
 
 def _end_process(code: int) -> NoReturn:

@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from . import interrupts
 from .diagnostics import Diagnostic
 
 _LENGTH = struct.Struct("<Q")
@@ -67,19 +68,33 @@ class Worker:
         `listens`: the child calls `run(emit, inbox)`, and the parent may
         `send` it messages, which it takes from `inbox`."""
         read, write = os.pipe()
-        _widen(write)
-        inbox = os.pipe() if listens else None
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            if inbox is not None:
-                os.close(inbox[1])
-            _child(write, run, Inbox(inbox[0]) if inbox is not None else None)
-        os.close(write)
-        if inbox is not None:
-            os.close(inbox[0])
-        os.set_blocking(read, False)
-        return cls(pid, read, what, inbox[1] if inbox is not None else None)
+        inbox: tuple[int, int] | None = None
+        worker = None
+        try:
+            _widen(write)
+            inbox = os.pipe() if listens else None
+            # A Ctrl-C between the fork and the child's being known here would
+            # leave it running, unknown to the clean-up that stops it.
+            with interrupts.held():
+                pid = os.fork()
+                if pid == 0:  # the child: never returns
+                    os.close(read)
+                    if inbox is not None:
+                        os.close(inbox[1])
+                    _child(write, run, Inbox(inbox[0]) if inbox is not None else None)
+                worker = cls(pid, read, what, inbox[1] if inbox is not None else None)
+                os.close(write)
+                if inbox is not None:
+                    os.close(inbox[0])
+                os.set_blocking(read, False)
+        except BaseException:
+            if worker is not None:
+                worker.stop()  # (a Ctrl-C held back, raised as the fork was done)
+            else:
+                for fd in (read, write, *(inbox or ())):
+                    _close(fd)
+            raise
+        return worker
 
     def send(self, message: object) -> None:
         """A message (msgpack-encodable) to a child started `listens`,
@@ -202,6 +217,13 @@ class Worker:
             os.close(self._to_child)
         _, status = os.waitpid(pid, 0)
         return status
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 class Inbox:

@@ -9,6 +9,7 @@ import functools
 import gc
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from .site.output import (
     JOURNAL,
     LOCK,
     MARKER,
+    Interrupted,
     Layout,
     Manifest,
     OutputError,
@@ -359,13 +361,26 @@ def _build_with(
         return replace(result, diagnostics=(*result.diagnostics, exc.diagnostic), site_changed=exc.changed)
     except SearchError as exc:
         return replace(result, diagnostics=(*result.diagnostics, Diagnostic("search", str(exc))))
-    heap.give_back()  # what rendering freed, before the state and the cache are encoded
-    if own_cache and made.unchanged and not drafts:
-        _keep_state(result.desk, result, config, target, strict, cache, walks, made)
-    else:
-        state.forget(cache, target)
-    save(*spaces_to_prune(made.written))
+    with _site_in_place(target):
+        heap.give_back()  # what rendering freed, before the state and the cache are encoded
+        if own_cache and made.unchanged and not drafts:
+            _keep_state(result.desk, result, config, target, strict, cache, walks, made)
+        else:
+            state.forget(cache, target)
+        save(*spaces_to_prune(made.written))
     return replace(result, output=target, written=made.written, search_stale=made.search_stale)
+
+
+@contextmanager
+def _site_in_place(target: Path) -> Iterator[None]:
+    """What a build does once its site is in place: a Ctrl-C then says so."""
+    try:
+        yield
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        said = f"the site at {target} was updated, but not all that the next build reuses was saved"
+        raise Interrupted(said) from exc
 
 
 def _last_exports(cache: Cache, target: Path, manifest: Manifest | None) -> dict[str, Any]:
@@ -528,18 +543,19 @@ def _rebuilt(
             site_changed=exc.changed,
         )
     if own_cache:
-        new_head = replace_head(
-            head,
-            manifest=_manifest_signature(target),
-            folders=found.folders,
-            diagnostics=list(plan.diagnostics),
-            stats=plan.stats,
-            exports={**head.exports, **made.layouts},
-            search=made.indexed,
-        )
-        evidence = {**unchanged, **made.evidence}
-        state.save(cache, target, new_head, plan.desk, evidence, found.entries, found.corpus, plan.shards)
-        cache.save()
+        with _site_in_place(target):
+            new_head = replace_head(
+                head,
+                manifest=_manifest_signature(target),
+                folders=found.folders,
+                diagnostics=list(plan.diagnostics),
+                stats=plan.stats,
+                exports={**head.exports, **made.layouts},
+                search=made.indexed,
+            )
+            evidence = {**unchanged, **made.evidence}
+            state.save(cache, target, new_head, plan.desk, evidence, found.entries, found.corpus, plan.shards)
+            cache.save()
     return Verification(
         plan.desk, plan.diagnostics, plan.stats, output=target, written=made.written, citations=plan.citations_json
     )
@@ -693,6 +709,8 @@ def _render_and_write(
                 "the process rendering half of the pages",
             )
         except BaseException:
+            if worker is not None:
+                worker.stop()
             let_go()
             writer.abort()
             raise
@@ -788,34 +806,37 @@ def _render_and_write(
         indexer.cancel()
         writer.abort()
         raise
-    kept = set(rendered.kept)
-    files: Collection[str]
-    if dropped is not None:
-        files = _Standing(writer.hashes, old_files, dropped)
-    else:
-        standing = {b.folder for b in buckets if b not in stale}  # unchanged, or deferred
-        for path in old_files:
-            if path.startswith(search.ROOT) and path[: path.find("/", len(search.ROOT)) + 1] in standing:
-                kept.add(path)
-        files = set(writer.hashes) | {p for p in kept if old_files.get(p)}
-    # Every local link of a page rendered now must lead to a file of the new site.
-    broken = scanner.broken(files)
-    if broken:
+    try:
+        kept = set(rendered.kept)
+        files: Collection[str]
+        if dropped is not None:
+            files = _Standing(writer.hashes, old_files, dropped)
+        else:
+            standing = {b.folder for b in buckets if b not in stale}  # unchanged, or deferred
+            for path in old_files:
+                if path.startswith(search.ROOT) and path[: path.find("/", len(search.ROOT)) + 1] in standing:
+                    kept.add(path)
+            files = set(writer.hashes) | {p for p in kept if old_files.get(p)}
+        # Every local link of a page rendered now must lead to a file of the new site.
+        broken = scanner.broken(files)
+        if broken:
+            raise LinkError(diagnose(broken, files, lambda link: locate(link, desk)))
+        keys = {**rendered.keys, **{b.folder: old_keys[b.folder] if b in deferred else b.key for b in buckets}}
+        if only is not None:
+            keys = {**old_keys, **keys}
+        progress("writing the site")
+        # With search left stale, or an input changed while the site was made,
+        # what the build was made from is not kept for the next one (state.py),
+        # which reads the desk again. (A rebuild from the state keeps the
+        # signatures its walk saw before it read anything: a file changed
+        # meanwhile is a change to the next one.)
+        unchanged = not deferred and (only is not None or bool(inputs))
+        if only is None and unchanged:
+            unchanged = inputs_digest(config, strict, cache, walk_desk(config)) == inputs
+        indexed = {b.folder: keys[b.folder] for b in buckets}
+    except BaseException:  # broken links, or Ctrl-C: a build from nothing has its files there already
         writer.abort()
-        raise LinkError(diagnose(broken, files, lambda link: locate(link, desk)))
-    keys = {**rendered.keys, **{b.folder: old_keys[b.folder] if b in deferred else b.key for b in buckets}}
-    if only is not None:
-        keys = {**old_keys, **keys}
-    progress("writing the site")
-    # With search left stale, or an input changed while the site was made,
-    # what the build was made from is not kept for the next one (state.py),
-    # which reads the desk again. (A rebuild from the state keeps the
-    # signatures its walk saw before it read anything: a file changed
-    # meanwhile is a change to the next one.)
-    unchanged = not deferred and (only is not None or bool(inputs))
-    if only is None and unchanged:
-        unchanged = inputs_digest(config, strict, cache, walk_desk(config)) == inputs
-    indexed = {b.folder: keys[b.folder] for b in buckets}
+        raise
     written = writer.finish(keys=keys, kept=kept, dropped=dropped)
     return _Made(written, bool(deferred), unchanged, layouts, indexed, site.known_keys())
 

@@ -266,10 +266,14 @@ def test_a_writer_stopped_half_way_leaves_no_file_behind(
         def interrupted(*args: object, **kwargs: object) -> object:
             raise KeyboardInterrupt
 
+        assert cache._ahead is not None
+        writer = cache._ahead[0].pid
         monkeypatch.setattr(fork.Worker, "drain", interrupted)
         with pytest.raises(KeyboardInterrupt):
             cache.close()
         monkeypatch.undo()
+        with pytest.raises(ChildProcessError):
+            os.waitpid(writer, os.WNOHANG)  # stopped (and reaped) before its file was removed
     else:
         cache.save()
         cache.close()

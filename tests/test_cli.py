@@ -321,6 +321,35 @@ def test_readme_documents_every_code() -> None:
         assert f"`{code}`" in readme, code
 
 
+def test_readme_lists_every_module_of_the_package_where_it_is() -> None:
+    """The Development section's map of the package names each module in
+    its folder, and nothing that is not there."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    listing = readme.split("## Development", 1)[1].split("```", 2)[1]
+    listed: set[str] = set()
+    folders: list[str] = []  # the folder lines above, by depth
+    for line in listing.splitlines():
+        entry = re.match(r"( *)([^\s,]+(?:, [^\s,]+)*)", line)
+        if entry is None:
+            continue
+        depth = len(entry.group(1)) // 2
+        names = entry.group(2).split(", ")
+        if names[0].endswith("/"):
+            folders[depth:] = [names[0].rstrip("/")]
+            continue
+        listed.update("/".join([*folders[:depth], n]) for n in names if n.endswith(".py"))
+    package = REPO / "factcheck"
+    modules = {
+        p.relative_to(REPO).as_posix()
+        for p in package.rglob("*.py")
+        if "skeleton" not in p.parts and (p.name != "__init__.py" or p.parent == package)  # (a folder's: its line)
+    }
+    assert modules - listed == set(), "not in the README's map"
+    assert {m for m in listed if m.startswith("factcheck/")} - modules == set(), "in the map, not in the package"
+
+
 def test_unwritable_output_is_an_output_error(desk: Desk, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")

@@ -457,6 +457,28 @@ def test_ctrl_c_leaves_the_site_as_it_was_until_files_are_put_in_place_then_says
     }
 
 
+def test_ctrl_c_once_the_site_is_in_place_says_it_was_updated(
+    sample_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = sample_desk
+    assert desk.run("build").code == 0
+    _claim(desk)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr("factcheck.state.save", interrupted)  # what the next build reuses, kept after the site
+        result = desk.run("build")
+    site = (desk.root / "site").resolve()
+    assert result.code == 130
+    assert result.err == (
+        f"factcheck: interrupted: the site at {site} was updated, but not all that the next build reuses was saved\n"
+    )
+    assert "Edited: " in (site / "checks" / "russia-china-veto" / "index.html").read_text(encoding="utf-8")
+    assert desk.run("build").code == 0
+
+
 def test_a_command_line_run_stopped_by_ctrl_c_ends_by_the_signal(tmp_path: Path) -> None:
     """As a shell script expects of a command Ctrl-C stopped: it stops too."""
     import signal

@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import msgspec
 
+from .. import interrupts
 from ..diagnostics import Diagnostic
 from ..safefs import inside, real
 
@@ -62,12 +63,10 @@ class OutputError(Exception):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C once the site had begun to change (`SiteWriter.finish`): some
-    files are the new build's, and the next build puts the rest in place
-    (its journal says which). Before that, Ctrl-C leaves the site as it was."""
-
-    def __init__(self, out_dir: Path):
-        super().__init__(f"the site at {out_dir} was partly updated: the next build puts the rest in place")
+    """Ctrl-C once the site had begun to change, saying what is left: while
+    the files were put in place (`SiteWriter.finish`: the next build puts
+    the rest in place, its journal says which), or after (pipeline.py).
+    Before that, Ctrl-C leaves the site as it was."""
 
 
 # A file given as its parts, in order (bytes-like objects).
@@ -467,7 +466,9 @@ class SiteWriter:
             ) from exc
         except KeyboardInterrupt as exc:
             if self.changed_site:
-                raise Interrupted(self.out_dir) from exc
+                raise Interrupted(
+                    f"the site at {self.out_dir} was partly updated: the next build puts the rest in place"
+                ) from exc
             raise
         finally:
             self.abort()
@@ -475,17 +476,19 @@ class SiteWriter:
     def abort(self) -> None:
         """Forget what was staged; the site stays as it was (or, after a
         failure while putting files in place, as the journal describes). A
-        fresh build that did not finish takes away what it wrote."""
-        if self._journal is not None:
-            os.close(self._journal)
-            self._journal = None
-        if self.fresh and not self._finished and self._lock.fd is not None:
-            self._undo_fresh()
-        shutil.rmtree(self.out_dir / WORK, ignore_errors=True)
-        self._staged = _Staged()
-        if self.fresh and not self._finished and self._made_folder:
-            _remove_if_empty(self.out_dir, self._lock)
-        self._lock.release()
+        fresh build that did not finish takes away what it wrote. A Ctrl-C
+        meanwhile (a second one, often) waits until that is done."""
+        with interrupts.held():
+            if self._journal is not None:
+                os.close(self._journal)
+                self._journal = None
+            if self.fresh and not self._finished and self._lock.fd is not None:
+                self._undo_fresh()
+            shutil.rmtree(self.out_dir / WORK, ignore_errors=True)
+            self._staged = _Staged()
+            if self.fresh and not self._finished and self._made_folder:
+                _remove_if_empty(self.out_dir, self._lock)
+            self._lock.release()
 
     def _write_in_place(self, rel: str, data: bytes | Parts) -> None:
         if not self._written:
