@@ -457,24 +457,28 @@ class Cache:
         folder = self.path
         code_fingerprint()  # read from this package's files once, not in the child too
         dirty = {name: set(keys) for name, keys in self._dirty.items()}
-        # The file it writes in is made here, so that this process can
-        # remove it if the writer is stopped half-way (Ctrl-C reaches both).
-        new = _new_file(folder)
-        if new is None:
-            return  # (the usual save says nothing either: it is only a cache)
+        new = None
         try:
-            with interrupts.held():  # the writer, once forked, is known to `close`
+            # The file it writes in is made here, so that this process can
+            # remove it if the writer is stopped half-way (Ctrl-C reaches
+            # both); and the writer, once forked, is known to `close`.
+            with interrupts.held():
+                new = _new_file(folder)
+                if new is None:
+                    return  # (the usual save says nothing either: it is only a cache)
                 worker = fork.Worker.start(lambda emit: self._write_whole(folder, new), "the process writing the cache")
                 self._ahead = (worker, dirty, new.path)
         except OSError:
-            discard(new.path)
+            if new is not None:
+                discard(new.path)
             return  # (no process to be had: the usual save writes it all)
         except BaseException:
-            if self._ahead is None:
+            if new is not None and self._ahead is None:
                 discard(new.path)
             raise
         finally:
-            os.close(new.fd)  # (the writer has its own copy)
+            if new is not None:
+                os.close(new.fd)  # (the writer has its own copy)
 
     def may_write_ahead(self) -> bool:
         """Whether `write_ahead` would write in a forked process (given rows

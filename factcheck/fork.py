@@ -67,15 +67,16 @@ class Worker:
         child's task in a diagnostic ("the process rendering half of the pages").
         `listens`: the child calls `run(emit, inbox)`, and the parent may
         `send` it messages, which it takes from `inbox`."""
-        read, write = os.pipe()
+        pipe: tuple[int, int] | None = None
         inbox: tuple[int, int] | None = None
         worker = None
         try:
-            _widen(write)
-            inbox = os.pipe() if listens else None
             # A Ctrl-C between the fork and the child's being known here would
             # leave it running, unknown to the clean-up that stops it.
             with interrupts.held():
+                read, write = pipe = os.pipe()
+                _widen(write)
+                inbox = os.pipe() if listens else None
                 pid = os.fork()
                 if pid == 0:  # the child: never returns
                     os.close(read)
@@ -91,7 +92,7 @@ class Worker:
             if worker is not None:
                 worker.stop()  # (a Ctrl-C held back, raised as the fork was done)
             else:
-                for fd in (read, write, *(inbox or ())):
+                for fd in (*(pipe or ()), *(inbox or ())):
                     _close(fd)
             raise
         return worker

@@ -28,9 +28,24 @@ def held() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
+        _put_back(before)
         if came:
             if callable(before):
                 before(signal.SIGINT, came[0])  # Python's own raises KeyboardInterrupt
             elif before == signal.SIG_DFL:
                 signal.raise_signal(signal.SIGINT)
+
+
+def _put_back(handler: signal.Handlers | object) -> None:
+    """Setting a handler runs the Python handlers of signals that came
+    meanwhile; one of them may raise (serve.py's for SIGTERM does). The
+    handler is put back whatever happens, and what was raised raised then."""
+    raised: BaseException | None = None
+    while True:
+        try:
+            signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+            break
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the handler is back
+            raised = exc
+    if raised is not None:
+        raise raised

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from . import fork, heap, state
+from . import fork, heap, interrupts, state
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import STAT, Cache, Space, code_fingerprint, digest
 from .config import load_config
@@ -379,8 +379,7 @@ def _site_in_place(target: Path) -> Iterator[None]:
     except Interrupted:
         raise
     except KeyboardInterrupt as exc:
-        said = f"the site at {target} was updated, but not all that the next build reuses was saved"
-        raise Interrupted(said) from exc
+        raise Interrupted.updated(target) from exc
 
 
 def _last_exports(cache: Cache, target: Path, manifest: Manifest | None) -> dict[str, Any]:
@@ -704,15 +703,17 @@ def _render_and_write(
             if gc.get_freeze_count() == 0:
                 gc.freeze()
                 froze = True
-            worker = fork.Worker.start(
-                partial(_render_share, site, env, cache, previous_key, folders, shares),
-                "the process rendering half of the pages",
-            )
+            with interrupts.held():  # (known to the clean-up below once forked)
+                worker = fork.Worker.start(
+                    partial(_render_share, site, env, cache, previous_key, folders, shares),
+                    "the process rendering half of the pages",
+                )
         except BaseException:
-            if worker is not None:
-                worker.stop()
-            let_go()
-            writer.abort()
+            with interrupts.held():  # (a second Ctrl-C: once all is undone)
+                if worker is not None:
+                    worker.stop()
+                let_go()
+                writer.abort()
             raise
     try:
         if searching.indexer is None:
@@ -720,12 +721,13 @@ def _render_and_write(
         indexer = searching.indexer
         search.remove_kept_documents(cache)
     except BaseException:
-        if worker is not None:
-            worker.stop()
-        let_go()
-        if searching.indexer is not None:
-            searching.indexer.cancel()
-        writer.abort()
+        with interrupts.held():
+            if worker is not None:
+                worker.stop()
+            let_go()
+            if searching.indexer is not None:
+                searching.indexer.cancel()
+            writer.abort()
         raise
     rendered_count = 0
     scanner = LinkScanner(urlsplit(config.base_url).path)
@@ -801,10 +803,11 @@ def _render_and_write(
             # talked to it are done) while the site is put in place.
             cache.write_ahead()
     except BaseException:
-        if worker is not None:
-            worker.stop()
-        indexer.cancel()
-        writer.abort()
+        with interrupts.held():
+            if worker is not None:
+                worker.stop()
+            indexer.cancel()
+            writer.abort()
         raise
     try:
         kept = set(rendered.kept)

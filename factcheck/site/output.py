@@ -68,6 +68,14 @@ class Interrupted(KeyboardInterrupt):
     the rest in place, its journal says which), or after (pipeline.py).
     Before that, Ctrl-C leaves the site as it was."""
 
+    @classmethod
+    def partly(cls, out_dir: Path) -> Interrupted:
+        return cls(f"the site at {out_dir} was partly updated: the next build puts the rest in place")
+
+    @classmethod
+    def updated(cls, out_dir: Path) -> Interrupted:
+        return cls(f"the site at {out_dir} was updated, but not all that the next build reuses was saved")
+
 
 # A file given as its parts, in order (bytes-like objects).
 Parts = Iterable[bytes | memoryview]
@@ -457,21 +465,26 @@ class SiteWriter:
         those (a rebuild of a few entries, which does not look at the rest).
         `keys` go into the manifest for the next build."""
         try:
-            return self._finish(keys or {}, kept, dropped)
-        except OSError as exc:
-            hint = "the next build puts the rest in place" if self.changed_site else None
-            where = "the site was partly updated before this error" if self.changed_site else "the site is as it was"
-            raise OutputError(
-                f"cannot write the site to {self.out_dir}: {_describe(exc)} ({where})", hint, self.changed_site
-            ) from exc
-        except KeyboardInterrupt as exc:
-            if self.changed_site:
-                raise Interrupted(
-                    f"the site at {self.out_dir} was partly updated: the next build puts the rest in place"
+            try:
+                return self._finish(keys or {}, kept, dropped)
+            except OSError as exc:
+                hint = "the next build puts the rest in place" if self.changed_site else None
+                where = (
+                    "the site was partly updated before this error" if self.changed_site else "the site is as it was"
+                )
+                raise OutputError(
+                    f"cannot write the site to {self.out_dir}: {_describe(exc)} ({where})", hint, self.changed_site
                 ) from exc
+            finally:
+                self.abort()  # (a Ctrl-C meanwhile is raised as it ends)
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, Interrupted):
+                raise
+            if self._finished:
+                raise Interrupted.updated(self.out_dir) from exc
+            if self.changed_site:
+                raise Interrupted.partly(self.out_dir) from exc
             raise
-        finally:
-            self.abort()
 
     def abort(self) -> None:
         """Forget what was staged; the site stays as it was (or, after a
