@@ -170,17 +170,15 @@ def test_a_second_ctrl_c_while_a_build_stops_its_search_waits_until_the_site_is_
     assert not out.exists()
 
 
-@pytest.mark.parametrize("kind", ["from nothing", "over the last one"])
-def test_a_ctrl_c_as_a_finished_build_lets_go_of_its_lock_says_the_site_was_updated(
-    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
+def _edit(desk: Desk) -> None:
+    entry = desk.checks / "russia-china-veto.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace('claim: "', 'claim: "Edited: ', 1), encoding="utf-8")
+
+
+def _ctrl_c_as_it_lets_go_of_the_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C as a build lets go of its lock: the last step of its clean-up."""
     from factcheck.site.output import _Lock
 
-    out = tmp_path / "site"
-    if kind == "over the last one":
-        assert _fresh_build(sample_desk, out)[0] == 0
-        entry = sample_desk.checks / "russia-china-veto.yaml"
-        entry.write_text(entry.read_text(encoding="utf-8").replace('claim: "', 'claim: "Edited: ', 1), encoding="utf-8")
     real_release = _Lock.release
 
     def interrupted(self: _Lock) -> None:
@@ -188,6 +186,17 @@ def test_a_ctrl_c_as_a_finished_build_lets_go_of_its_lock_says_the_site_was_upda
         os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(_Lock, "release", interrupted)
+
+
+@pytest.mark.parametrize("kind", ["from nothing", "over the last one"])
+def test_a_ctrl_c_as_a_finished_build_lets_go_of_its_lock_says_the_site_was_updated(
+    sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    out = tmp_path / "site"
+    if kind == "over the last one":
+        assert _fresh_build(sample_desk, out)[0] == 0
+        _edit(sample_desk)
+    _ctrl_c_as_it_lets_go_of_the_site(monkeypatch)
     code, err = _fresh_build(sample_desk, out)
     monkeypatch.undo()
     assert code == 130
@@ -203,13 +212,12 @@ def test_a_ctrl_c_as_a_finished_build_lets_go_of_its_lock_says_the_site_was_upda
 def test_a_ctrl_c_while_a_failed_write_is_cleaned_up_keeps_saying_the_site_was_partly_updated(
     sample_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from factcheck.site.output import FileOps, _Lock
+    from factcheck.site.output import FileOps
 
     out = tmp_path / "site"
     assert _fresh_build(sample_desk, out)[0] == 0
-    entry = sample_desk.checks / "russia-china-veto.yaml"
-    entry.write_text(entry.read_text(encoding="utf-8").replace('claim: "', 'claim: "Edited: ', 1), encoding="utf-8")
-    real_replace, real_release = FileOps.replace, _Lock.release
+    _edit(sample_desk)
+    real_replace = FileOps.replace
     replaced = [0]
 
     def failing(self: FileOps, *args: Path) -> None:
@@ -218,12 +226,8 @@ def test_a_ctrl_c_while_a_failed_write_is_cleaned_up_keeps_saying_the_site_was_p
         replaced[0] += 1
         real_replace(self, *args)
 
-    def interrupted(self: _Lock) -> None:
-        real_release(self)
-        os.kill(os.getpid(), signal.SIGINT)  # comes while it cleans up after the failure
-
     monkeypatch.setattr(FileOps, "replace", failing)
-    monkeypatch.setattr(_Lock, "release", interrupted)
+    _ctrl_c_as_it_lets_go_of_the_site(monkeypatch)  # while it cleans up after the failure
     code, err = _fresh_build(sample_desk, out)
     monkeypatch.undo()
     assert code == 130
