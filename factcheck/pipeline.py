@@ -45,7 +45,7 @@ from .verify.editorial import build_day
 from .verify.entries import load_entries, validate_entries
 from .verify.pages import load_pages
 from .verify.resolve import resolve_citations
-from .verify.sources import Walk, Walks
+from .verify.sources import Walk, Walks, desk_folders
 
 if TYPE_CHECKING:
     import jinja2
@@ -123,7 +123,7 @@ def verify(
             cache,
             progress,
             _environment(config, cache),
-            walk_desk(config),
+            walk_desk(config, parallel),
             links=True,
             parallel=parallel,
             ahead=own_cache,
@@ -301,7 +301,7 @@ def _build_with(
 
     def walks_of() -> Walks:
         if not walked:
-            walked.append(scout.walks() if scout is not None else walk_desk(config))
+            walked.append(scout.walks() if scout is not None else walk_desk(config, parallel))
         return walked[0]
 
     if shortcut and not drafts and not defer_search:
@@ -982,9 +982,14 @@ def _render_share(
     return rows, used, scanner.found(), {k: tuple(v) for k, v in rendered.layouts.items()}
 
 
-def walk_desk(config: Config) -> Walks:
-    """The folders a build reads, walked (listed, and every file's signature taken)."""
-    return Walks(config.root, (config.articles_dir, config.checks_dir, config.pages_dir, config.templates_dir))
+def walk_desk(config: Config, parallel: bool = False) -> Walks:
+    """The folders a build reads, walked (listed, and every file's signature
+    taken); `parallel`: on two cores (scout.walk_in_two)."""
+    if parallel:
+        from .scout import walk_in_two
+
+        return walk_in_two(config)
+    return Walks(config.root, desk_folders(config))
 
 
 def inputs_digest(config: Config, strict: bool, cache: Cache, walks: Walks) -> str:
