@@ -31,6 +31,7 @@ from ..model import ChangedFile
 from ..verify.ids import tag_slug
 from . import feeds
 from .builtin import BUILTIN
+from .escaping import Environment
 from .fragments import Words, text_fragment
 from .i18n import ConstantMessages, Interface, template_gettext
 from .i18n import direction as direction_of
@@ -151,7 +152,7 @@ def environment(config: Config, cache: Cache | None = None) -> jinja2.Environmen
         messages = json.dumps(config.messages, sort_keys=True)
         return digest(code_fingerprint(), config.language, messages, str(folding.held_back()))  # type: ignore[attr-defined]
 
-    env = jinja2.Environment(
+    env = Environment(
         loader=ThemeLoader(config.templates_dir, config.root),
         bytecode_cache=SignedBytecodeCache(compiled, key, salt) if compiled and key else None,
         extensions=["jinja2.ext.i18n", ConstantMessages],
