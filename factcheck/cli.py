@@ -105,7 +105,8 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
         choices=(1, 2),
         default=2,
         metavar="N",
-        help="processes for the work the cache does not hold yet: 2 (default, where there are two cores) or 1",
+        help="processes for the work the cache does not hold yet, and for walking a large desk: "
+        "2 (default, where there are two cores) or 1",
     )
 
 

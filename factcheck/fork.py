@@ -9,8 +9,8 @@ never returns into the parent's code: whatever happens, it exits without
 running the parent's clean-up (its writer, its lock, its cache). A child
 that dies is a `WorkerError` in the parent, with a diagnostic.
 
-Used to render a build from nothing (site/parallel.py) and to load and
-match a cold desk (verify/warm.py).
+Used to render a build from nothing (site/parallel.py), to load and match
+a cold desk (verify/warm.py), and to walk the desk (scout.py).
 """
 
 from __future__ import annotations

@@ -120,15 +120,16 @@ def walk_in_two(config: Config) -> Walks:
     articles = config.articles_dir
     if not fork.available() or articles is None or not _at_least(articles, WALK_APART):
         return Walks(root, folders)
-    try:
-        worker: fork.Worker | None = fork.Worker.start(
-            lambda emit: emit("walk", msgspec.msgpack.encode(walk_files(articles, root))),
-            "the process walking the articles' folder",
-        )
-    except OSError:
-        worker = None
+    worker: fork.Worker | None = None
     theirs: list[Walk] = []
     try:
+        try:
+            worker = fork.Worker.start(
+                lambda emit: emit("walk", msgspec.msgpack.encode(walk_files(articles, root))),
+                "the process walking the articles' folder",
+            )
+        except OSError:
+            pass  # (no process to be had: walked here)
         ours = {
             folder: walk_files(folder, root) for folder in folders if folder not in (None, articles) and folder.is_dir()
         }
@@ -136,15 +137,14 @@ def walk_in_two(config: Config) -> Walks:
             worker.drain(lambda _, data: theirs.append(_WALK.decode(data)), wait=True)
     except (fork.WorkerError, msgspec.DecodeError, msgspec.ValidationError):
         theirs.clear()
-    except BaseException:
+    finally:
         if worker is not None:
-            worker.stop()
-        raise
-    if worker is not None:
-        worker.stop()  # (done by now, unless a message could not be read)
-    walked = theirs[0] if theirs else walk_files(articles, root)
+            worker.stop()  # (done and reaped by now, unless this failed on the way)
+    if not theirs and articles.is_dir():  # (as Walks leaves out a folder gone meanwhile)
+        theirs.append(walk_files(articles, root))
+    found = {**ours, **({articles: theirs[0]} if theirs else {})}
     # In the order one process walks them (Walks), which the digests of the desk follow.
-    return Walks.of(root, {f: walked if f == articles else ours[f] for f in folders if f == articles or f in ours})
+    return Walks.of(root, {folder: found[folder] for folder in folders if folder in found})
 
 
 def _at_least(folder: Path, count: int) -> bool:

@@ -93,6 +93,30 @@ def test_a_walker_that_dies_costs_time_only(
     assert forks == [WALKER]
 
 
+def test_a_walk_that_fails_here_stops_the_walker(
+    sample_desk: Desk, forks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (Ctrl-C on the way, or a folder that cannot be walked: the child is
+    # stopped and reaped, and no descriptor is left open.)
+    config = _config(sample_desk)
+    parent, walk_files = os.getpid(), scout.walk_files
+
+    def fails_here(folder, root):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent and folder == config.checks_dir:
+            raise KeyboardInterrupt
+        return walk_files(folder, root)
+
+    monkeypatch.setattr(scout, "walk_files", fails_here)
+    monkeypatch.setattr(scout, "WALK_APART", 1)
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(KeyboardInterrupt):
+        scout.walk_in_two(config)
+    assert forks == [WALKER]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, running or not reaped
+    assert set(os.listdir("/proc/self/fd")) <= before
+
+
 def test_a_desk_of_few_articles_is_walked_in_one_process(sample_desk: Desk, forks: list[str]) -> None:
     config = _config(sample_desk)
     assert _walked(scout.walk_in_two(config)) == _walked(Walks(config.root, desk_folders(config)))

@@ -34,7 +34,7 @@ _make = str.__new__  # a Markup of a string escaped already, as Markup() makes i
 
 def escaped(value: Any) -> Markup:
     """markupsafe.escape(value), without copying what is escaped already."""
-    kind = value.__class__
+    kind = type(value)  # (not __class__, which a proxy may give as str)
     if kind is Markup:
         return value  # type: ignore[no-any-return]
     if kind is str:

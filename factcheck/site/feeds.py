@@ -5,6 +5,7 @@ keys in a fixed order, dates from the content."""
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
@@ -40,15 +41,18 @@ def dumps(data: object) -> str:
 
 
 def number(value: float) -> msgspec.Raw:
-    """A number as json writes it (msgspec writes 1e-05 as 0.00001, NaN as null)."""
+    """A number as json writes it (msgspec writes 1e-05 as 0.00001, NaN as
+    null): every float of what `dumps` is given goes through this."""
+    if type(value) in (int, float) and math.isfinite(value):
+        return msgspec.Raw(repr(value).encode("ascii"))  # (as json writes them)
     return msgspec.Raw(json.dumps(value).encode("ascii"))
 
 
 def _plain(value: object) -> object:
     """What msgspec does not take as it is: a subclass of str or int (a
-    Markup, an enum) as json writes it."""
+    Markup, an enum) as json writes it. (Keys must be strings.)"""
     if isinstance(value, str):
-        return str(value)
+        return str.__str__(value)  # its characters, whatever its own __str__ says, as json takes them
     if isinstance(value, (int, float)):
         return number(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
