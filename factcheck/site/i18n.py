@@ -345,8 +345,13 @@ _MESSAGE = "_folded_message"
 def _message(context: Any, text: str) -> Markup:
     """A folded message, marked safe as the call marks it. (Taking the
     context keeps Jinja2 from working it out as it compiles: it would join
-    it to a string beside it (`~`) as text, losing the mark, and escape it.)"""
-    return Markup(text)
+    it to a string beside it (`~`) as text, losing the mark, and escape it.)
+    Made as Markup(text) makes it from a plain string, without looking it
+    over for `__html__` (some 30 a check page)."""
+    return _marked(Markup, text)  # type: ignore[no-any-return]
+
+
+_marked = str.__new__
 
 
 def _after_a_name_taker(tokens: list[Token], n: int) -> bool:

@@ -120,6 +120,9 @@ def _isolated(text: str | None) -> Markup:
     return Markup("<bdi>{}</bdi>").format(text or "")
 
 
+_NO_ATTRIBUTES = Markup("")  # (made once: some 16 a check page)
+
+
 class RenderError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
@@ -867,7 +870,7 @@ class _Renderer:
         <bdi>, the direction follows the text itself unless it is set.)"""
         language = article.language or self.config.language
         if language.lower().split("-")[0] == self.config.language.lower().split("-")[0]:
-            return Markup("")  # the page's language, or a variety of it (en in an en-GB desk)
+            return _NO_ATTRIBUTES  # the page's language, or a variety of it (en in an en-GB desk)
         direction = direction_of(language)
         if not block and direction == "ltr" and self.t.dir == "ltr":
             return Markup(' lang="{}"').format(language)
