@@ -29,7 +29,10 @@ except ImportError:  # (markupsafe 2)
         return str(escape(text))
 
 
-_make = str.__new__  # a Markup of a string escaped already, as Markup() makes it but for looking at it again
+def marked(text: str) -> Markup:
+    """A plain string that is HTML already, as Markup(text) makes it, without
+    looking it over for `__html__` again."""
+    return str.__new__(Markup, text)  # type: ignore[no-any-return]
 
 
 def escaped(value: Any) -> Markup:
@@ -38,7 +41,7 @@ def escaped(value: Any) -> Markup:
     if kind is Markup:
         return value  # type: ignore[no-any-return]
     if kind is str:
-        return _make(Markup, _escape_inner(value))  # type: ignore[no-any-return]
+        return marked(_escape_inner(value))
     return escape(value)
 
 

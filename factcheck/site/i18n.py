@@ -39,6 +39,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from ..diagnostics import Diagnostic
+from .escaping import marked
 
 LOCALES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "factcheck"
@@ -348,10 +349,7 @@ def _message(context: Any, text: str) -> Markup:
     it to a string beside it (`~`) as text, losing the mark, and escape it.)
     Made as Markup(text) makes it from a plain string, without looking it
     over for `__html__` (some 30 a check page)."""
-    return _marked(Markup, text)  # type: ignore[no-any-return]
-
-
-_marked = str.__new__
+    return marked(text)
 
 
 def _after_a_name_taker(tokens: list[Token], n: int) -> bool:
