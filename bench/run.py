@@ -22,7 +22,11 @@ after an edit is saved the preview serves it (bench/serve.py: a summary, a
 verdict, a new entry). Where `hugo` is installed it builds a Hugo site with
 the same pages from the same synthetic text, its lists paginated by 20 as
 ours are, and reports Hugo's figures beside ours (`--no-serve` skips the
-previews, the slowest part). Timings belong here, never in the tests.
+previews, the slowest part). Hugo makes no search index, and ours is part
+of our build, so it also times what a Hugo desk with search runs: Hugo,
+then Pagefind's command (the same binary ours uses) over Hugo's site, its
+check pages marked for the index with the filters and sort ours have.
+Timings belong here, never in the tests.
 """
 
 from __future__ import annotations
@@ -152,13 +156,23 @@ def bench_desk(n: int, runs: int, previews: bool, with_hugo: bool = True) -> dic
     hugo = shutil.which("hugo") if with_hugo else None
     if hugo:
         hugo_site = BENCH / "out" / f"hugo-{n}"
-        if not (hugo_site / "hugo.toml").exists():
+        made = hugo_site / ".bench-version"
+        if not made.exists() or made.read_text(encoding="utf-8") != HUGO_SITE_VERSION:
             make_hugo_site(desk, hugo_site)
+            made.write_text(HUGO_SITE_VERSION, encoding="utf-8")
         public = hugo_site / "public"
         r["hugo_cold"], r["hugo_peak_mb"] = median_of(
             runs, lambda: set_aside(public), [hugo, "--quiet", "-s", str(hugo_site)], hugo_site
         )
         r["hugo_peak_mb"] /= 2**20
+        # A Hugo desk's search: Pagefind's command after Hugo, as its docs set it up.
+        from pagefind_bin import get_executable
+
+        with_search = ["sh", "-c", '"$1" --quiet -s "$2" && "$3" --quiet --site "$2/public"', "sh"]
+        r["hugo_pagefind_cold"], r["hugo_pagefind_peak_mb"] = median_of(
+            runs, lambda: set_aside(public), [*with_search, hugo, str(hugo_site), str(get_executable())], hugo_site
+        )
+        r["hugo_pagefind_peak_mb"] /= 2**20
         # Hugo has no incremental build outside its server: after an edit it renders every page again.
         r["hugo_rebuild_one"], _ = median_of(
             runs, lambda: touch_hugo_entry(hugo_site), [hugo, "--quiet", "-s", str(hugo_site)], hugo_site
@@ -170,10 +184,17 @@ def bench_desk(n: int, runs: int, previews: bool, with_hugo: bool = True) -> dic
     return r
 
 
+# What make_hugo_site makes: a Hugo site made by an earlier version is made again.
+HUGO_SITE_VERSION = "2: check pages marked for Pagefind\n"
+
+
 def make_hugo_site(desk: Path, out: Path) -> None:
     """The same desk as a Hugo site: a page per check (claim, verdict,
     Markdown summary, the quotes) and per article (its paragraphs), with
-    verdict, tag and claimant list pages as taxonomies."""
+    verdict, tag and claimant list pages as taxonomies. A check page is
+    marked for Pagefind as a Hugo desk would mark it for a search like
+    ours: its text indexed, filtered by verdict, topic and claimant,
+    sorted by date."""
     import yaml  # the desk's entries are plain YAML
 
     if out.exists():
@@ -190,7 +211,11 @@ def make_hugo_site(desk: Path, out: Path) -> None:
     head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>'
     (layouts / "baseof.html").write_text(head + '{{ block "main" . }}{{ end }}</body></html>\n', encoding="utf-8")
     (layouts / "single.html").write_text(
-        '{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ with .Params.claimant }}<p>{{ . }}</p>{{ end }}'
+        '{{ define "main" }}<article{{ if eq .Section "checks" }} data-pagefind-body'
+        ' data-pagefind-sort="date:{{ .Date.Format "2006-01-02" }}"{{ end }}><h1>{{ .Title }}</h1>'
+        '{{ with .Params.claimant }}<p data-pagefind-filter="claimant">{{ . }}</p>{{ end }}'
+        '{{ range .Params.verdicts }}<p data-pagefind-filter="verdict">{{ . }}</p>{{ end }}'
+        '{{ with .Params.tags }}<ul>{{ range . }}<li data-pagefind-filter="topic">{{ . }}</li>{{ end }}</ul>{{ end }}'
         "{{ .Content }}</article>{{ end }}\n",
         encoding="utf-8",
     )
@@ -283,6 +308,11 @@ def main() -> None:
         if "hugo_cold" in r:
             hugo = f"{r['hugo_cold']:.2f} s, {r['hugo_pages']:,} pages, {r['hugo_peak_mb']:.0f} MB"
             ratio = f"{r['build_cold'] / r['hugo_cold']:.1f}x Hugo ({hugo})"
+            if "hugo_pagefind_cold" in r:
+                ratio += (
+                    f"; {r['build_cold'] / r['hugo_pagefind_cold']:.1f}x Hugo then Pagefind "
+                    f"({r['hugo_pagefind_cold']:.2f} s, {r['hugo_pagefind_peak_mb']:.0f} MB)"
+                )
         print(
             f"N={n:,}: {r['pages']:,.0f} pages ({r['files']:,.0f} files)\n"
             f"  check        cold {r['check_cold']:.2f} s, warm {r['check_warm']:.2f} s\n"
