@@ -307,10 +307,10 @@ def main() -> None:
         ratio = "hugo not installed" if args.hugo else "hugo skipped (--no-hugo)"
         if "hugo_cold" in r:
             hugo = f"{r['hugo_cold']:.2f} s, {r['hugo_pages']:,} pages, {r['hugo_peak_mb']:.0f} MB"
-            ratio = f"{r['build_cold'] / r['hugo_cold']:.1f}x Hugo ({hugo})"
+            ratio = f"{r['build_cold'] / r['hugo_cold']:.2f}x Hugo ({hugo})"
             if "hugo_pagefind_cold" in r:
                 ratio += (
-                    f"; {r['build_cold'] / r['hugo_pagefind_cold']:.1f}x Hugo then Pagefind "
+                    f"; {r['build_cold'] / r['hugo_pagefind_cold']:.2f}x Hugo then Pagefind "
                     f"({r['hugo_pagefind_cold']:.2f} s, {r['hugo_pagefind_peak_mb']:.0f} MB)"
                 )
         print(
